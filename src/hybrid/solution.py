@@ -1,0 +1,43 @@
+"""``Solution``: what ``hybrid.solve`` returns."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+__all__ = ["Solution", "STATUSES", "METHODS"]
+
+#: ``deduced``: every consistent hypothesis gives this answer.
+#: ``ambiguous``: consistent hypotheses disagree; the answer is the top-ranked one.
+#: ``guessed``: no example constrains the part of the rule the query needs (e.g. an operator
+#:   that never appears in the examples); the answer comes from the prior alone.
+#: ``unsolved``: no hypothesis reproduces the examples.
+STATUSES = ("deduced", "ambiguous", "guessed", "unsolved")
+METHODS = ("catalog", "search", "direct", "none")
+
+
+@dataclass
+class Solution:
+    """The result of solving one task.
+
+    ``answer`` is formatted exactly as the data's answers are (``None`` when unsolved).
+    ``rule`` is a human-readable description of the top hypothesis. ``alternatives`` lists
+    other answers of consistent hypotheses, best first, as ``(answer, rule, score)``.
+    """
+
+    answer: str | None
+    family: str
+    status: str
+    method: str
+    rule: str | None = None
+    n_consistent: int = 0
+    n_verifications: int = 0
+    timings: dict = field(default_factory=dict)
+    alternatives: list = field(default_factory=list)
+    note: str | None = None
+
+    @property
+    def solved(self) -> bool:
+        return self.answer is not None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
