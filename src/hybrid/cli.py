@@ -1,0 +1,215 @@
+"""The ``hybrid`` command line.
+
+    hybrid solve [PROMPT | -f FILE | -]  [--json] [--no-search] [--time-limit S]
+    hybrid eval CSV [--family F ...] [--limit N] [--json] [--show-wrong N] [--no-progress]
+    hybrid demo [--json]                      solve the bundled sample and print accuracy
+    hybrid build-catalog [--data CSV] [--family F ...] [--out DIR]
+
+Bad input exits with status 2 and a one-line message; no command prints a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .errors import HybridError
+
+__all__ = ["main", "build_parser"]
+
+
+def _add_solve(sub):
+    p = sub.add_parser("solve", help="solve one puzzle prompt (argument, file or stdin)")
+    p.add_argument("prompt", nargs="?", help="prompt text, or '-' for stdin (default: stdin)")
+    p.add_argument("-f", "--file", help="read the prompt from this file")
+    p.add_argument("--json", action="store_true", help="print the full Solution as JSON")
+    p.add_argument("--no-search", action="store_true", help="do not run the CP-SAT fallback")
+    p.add_argument("--time-limit", type=float, default=None, help="seconds for the fallback search")
+    p.add_argument("--recaller", default="prior", help="prior | lm:PATH[,adapter=PATH]")
+    p.set_defaults(func=_cmd_solve)
+
+
+def _add_eval(sub):
+    p = sub.add_parser("eval", help="evaluate on a labelled CSV (id,prompt,answer)")
+    p.add_argument("csv", help="CSV file with prompt and answer columns")
+    p.add_argument("--family", action="append", help="only these families (repeatable)")
+    p.add_argument("--limit", type=int, help="at most N rows per family")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--show-wrong", type=int, default=0, metavar="N", help="list up to N wrong rows")
+    p.add_argument("--no-search", action="store_true", help="do not run the CP-SAT fallback")
+    p.add_argument("--time-limit", type=float, default=None, help="seconds for each fallback search")
+    p.add_argument("--recaller", default="prior", help="prior | lm:PATH[,adapter=PATH]")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_eval)
+
+
+def _add_demo(sub):
+    p = sub.add_parser("demo", help="solve the bundled sample puzzles; print answers, rules, accuracy")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_demo)
+
+
+def _add_build(sub):
+    p = sub.add_parser("build-catalog", help="rebuild the catalogs (deterministic)")
+    p.add_argument("--data", help="labelled CSV to learn vocabularies/priors from (default ../shared/data/dev.csv)")
+    p.add_argument("--family", action="append", help="only these families (repeatable)")
+    p.add_argument("--out", help="output directory (default: the catalog directory)")
+    p.add_argument("--no-progress", action="store_true")
+    p.set_defaults(func=_cmd_build)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hybrid", description="Catalog recall + verification puzzle solver")
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"hybrid {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for add in (_add_solve, _add_eval, _add_demo, _add_build):
+        add(sub)
+    for add in _extra_commands():
+        add(sub)
+    return parser
+
+
+def _extra_commands():
+    """Subcommands contributed by optional modules (model-side commands, benchmarks)."""
+    found = []
+    for module in ("hybrid.model.cli", "benchmarks.cli"):
+        try:
+            mod = __import__(module, fromlist=["add_commands"])
+        except ImportError:
+            continue
+        found.extend(getattr(mod, "COMMANDS", ()))
+    return found
+
+
+def _recaller(spec: str | None):
+    if not spec or spec == "prior":
+        return None
+    if spec.startswith("lm:"):
+        try:
+            from .model.recaller import LMRecaller
+        except ImportError as exc:
+            raise HybridError(f"--recaller lm: needs the model extra (pip install 'hybrid[model]'): {exc}") from None
+        return LMRecaller.from_spec(spec[3:])
+    raise HybridError(f"unknown recaller {spec!r}; use 'prior' or 'lm:PATH[,adapter=PATH]'")
+
+
+def _time_limit(args):
+    from .pipeline import DEFAULT_TIME_LIMIT
+
+    t = DEFAULT_TIME_LIMIT if args.time_limit is None else args.time_limit
+    if t < 0:
+        raise HybridError(f"--time-limit must be >= 0, got {t}")
+    return t
+
+
+def _cmd_solve(args) -> int:
+    from .pipeline import solve
+
+    if args.file:
+        try:
+            with open(args.file, encoding="utf-8") as fh:
+                prompt = fh.read()
+        except OSError as exc:
+            raise HybridError(f"cannot read {args.file}: {exc.strerror}") from None
+    elif args.prompt and args.prompt != "-":
+        prompt = args.prompt
+    else:
+        prompt = sys.stdin.read()
+    sol = solve(prompt, recaller=_recaller(args.recaller), search=not args.no_search, time_limit=_time_limit(args))
+    if args.json:
+        print(json.dumps(sol.to_dict(), ensure_ascii=False))
+    else:
+        print(sol.answer if sol.answer is not None else "(no answer)")
+        print(f"status: {sol.status}  family: {sol.family}  method: {sol.method}  "
+              f"consistent: {sol.n_consistent}  verifications: {sol.n_verifications}  "
+              f"time: {sol.timings.get('total', 0):.1f} ms")
+        if sol.rule:
+            print(f"rule: {sol.rule}")
+        for ans, rule, _ in sol.alternatives[:3]:
+            print(f"also consistent: {ans}  ({rule})")
+    return 0 if sol.answer is not None else 1
+
+
+def _cmd_eval(args) -> int:
+    from .evaluate import evaluate, format_report
+    from .families import FAMILY_NAMES
+
+    for f in args.family or ():
+        if f not in FAMILY_NAMES:
+            raise HybridError(f"--family: unknown family {f!r}; expected one of {', '.join(FAMILY_NAMES)}")
+    rep = evaluate(args.csv, families=args.family, limit=args.limit, recaller=_recaller(args.recaller),
+                   search=not args.no_search, time_limit=_time_limit(args),
+                   progress=not (args.no_progress or args.json), keep_wrong=args.show_wrong)
+    if args.json:
+        print(json.dumps(rep.to_dict(), ensure_ascii=False))
+        return 0
+    print(format_report(rep))
+    for w in rep.wrong:
+        print()
+        if "error" in w:
+            print(f"[{w['family']}] {w['id']}: error: {w['error']}")
+            continue
+        print(f"[{w['family']}] {w['id']}: expected {w['expected']!r}, got {w['got']!r} ({w['status']})")
+        print(f"  rule: {w['rule']}")
+        print("  " + w["prompt"].replace("\n", "\n  "))
+    return 0
+
+
+def _cmd_demo(args) -> int:
+    from .data import read_csv, sample_csv
+    from .evaluate import evaluate, format_report
+    from .pipeline import solve
+
+    path = sample_csv()
+    rows = read_csv(path)
+    out = []
+    for row in rows:
+        sol = solve(row.prompt)
+        out.append({"family": sol.family, "answer": sol.answer, "expected": row.answer, "status": sol.status,
+                    "rule": sol.rule})
+        if not args.json:
+            mark = "ok " if sol.answer == row.answer else "XX "
+            print(f"{mark}{sol.family:17s} {str(sol.answer):32s} [{sol.status}] {(sol.rule or '')[:90]}")
+    rep = evaluate(path)
+    if args.json:
+        print(json.dumps({"rows": out, "report": rep.to_dict()}, ensure_ascii=False))
+    else:
+        print()
+        print(format_report(rep))
+    return 0
+
+
+def _cmd_build(args) -> int:
+    from .build import build_all
+    from .families import FAMILY_NAMES
+
+    for f in args.family or ():
+        if f not in FAMILY_NAMES:
+            raise HybridError(f"--family: unknown family {f!r}; expected one of {', '.join(FAMILY_NAMES)}")
+    build_all(data=args.data, families=args.family, directory=args.out, progress=not args.no_progress)
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.func(args)
+    except HybridError as exc:
+        print(f"hybrid: error: {' '.join(str(exc).split())}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("hybrid: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

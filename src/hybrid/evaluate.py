@@ -1,0 +1,147 @@
+"""Evaluating ``hybrid.solve`` on a labelled CSV: per-family accuracy, status counts, latency."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from .data import read_csv
+from .errors import HybridError
+from .families import FAMILY_NAMES
+from .parse import parse
+from .pipeline import DEFAULT_TIME_LIMIT, solve
+from .solution import STATUSES
+
+__all__ = ["evaluate", "EvalReport", "format_report"]
+
+
+@dataclass
+class FamilyStats:
+    rows: int = 0
+    correct: int = 0
+    errors: int = 0
+    status: dict = field(default_factory=lambda: {s: 0 for s in STATUSES})
+    correct_by_status: dict = field(default_factory=lambda: {s: 0 for s in STATUSES})
+    latencies_ms: list = field(default_factory=list)
+
+    def summary(self) -> dict:
+        lat = sorted(self.latencies_ms)
+
+        def pct(q):
+            return round(lat[min(len(lat) - 1, int(q * len(lat)))], 3) if lat else None
+
+        return {
+            "rows": self.rows,
+            "correct": self.correct,
+            "accuracy": round(self.correct / self.rows, 4) if self.rows else None,
+            "errors": self.errors,
+            "status": dict(self.status),
+            "correct_by_status": dict(self.correct_by_status),
+            "p50_ms": pct(0.5),
+            "p95_ms": pct(0.95),
+        }
+
+
+@dataclass
+class EvalReport:
+    families: dict
+    total: dict
+    seconds: float
+    wrong: list
+
+    def to_dict(self) -> dict:
+        return {"families": self.families, "total": self.total, "seconds": round(self.seconds, 2),
+                "wrong": self.wrong}
+
+
+def evaluate(path, *, families=None, limit=None, recaller=None, search=True, time_limit=DEFAULT_TIME_LIMIT,
+             progress=False, keep_wrong=0, solver=None) -> EvalReport:
+    """Solve every row of a labelled CSV and compare answers by exact string match."""
+    rows = [r for r in read_csv(path) if r.answer is not None]
+    if not rows:
+        raise HybridError(f"{path}: no rows with an 'answer' column to evaluate against")
+    solver = solver or (lambda task: solve(task, recaller=recaller, search=search, time_limit=time_limit))
+    stats: dict[str, FamilyStats] = {}
+    wrong: list = []
+    per_family_seen: dict[str, int] = {}
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(rows), unit="row", dynamic_ncols=True)
+    t_all = time.perf_counter()
+    for row in rows:
+        if bar:
+            bar.update(1)
+        t0 = time.perf_counter()
+        try:
+            task = parse(row.prompt)
+        except HybridError as exc:
+            st = stats.setdefault("unparsed", FamilyStats())
+            st.rows += 1
+            st.errors += 1
+            if len(wrong) < keep_wrong:
+                wrong.append({"id": row.id, "family": "unparsed", "error": str(exc)})
+            continue
+        if families and task.family not in families:
+            continue
+        if limit is not None:
+            per_family_seen[task.family] = per_family_seen.get(task.family, 0) + 1
+            if per_family_seen[task.family] > limit:
+                continue
+        st = stats.setdefault(task.family, FamilyStats())
+        st.rows += 1
+        try:
+            sol = solver(task)
+        except HybridError as exc:
+            st.errors += 1
+            if len(wrong) < keep_wrong:
+                wrong.append({"id": row.id, "family": task.family, "error": str(exc)})
+            continue
+        st.latencies_ms.append((time.perf_counter() - t0) * 1000.0)
+        st.status[sol.status] = st.status.get(sol.status, 0) + 1
+        ok = sol.answer is not None and sol.answer.strip() == row.answer.strip()
+        if ok:
+            st.correct += 1
+            st.correct_by_status[sol.status] = st.correct_by_status.get(sol.status, 0) + 1
+        elif len(wrong) < keep_wrong:
+            wrong.append({"id": row.id, "family": task.family, "expected": row.answer, "got": sol.answer,
+                          "status": sol.status, "rule": sol.rule, "prompt": row.prompt})
+    if bar:
+        bar.close()
+    order = [f for f in (*FAMILY_NAMES, "unparsed") if f in stats]
+    fams = {f: stats[f].summary() for f in order}
+    tot = FamilyStats()
+    for f in order:
+        s = stats[f]
+        tot.rows += s.rows
+        tot.correct += s.correct
+        tot.errors += s.errors
+        tot.latencies_ms += s.latencies_ms
+        for k, v in s.status.items():
+            tot.status[k] = tot.status.get(k, 0) + v
+        for k, v in s.correct_by_status.items():
+            tot.correct_by_status[k] = tot.correct_by_status.get(k, 0) + v
+    return EvalReport(fams, tot.summary(), time.perf_counter() - t_all, wrong)
+
+
+def format_report(rep: EvalReport) -> str:
+    head = (f"{'family':17s} {'rows':>5s} {'correct':>7s} {'acc%':>7s}  {'deduced':>7s} {'ambig':>6s} "
+            f"{'guess':>6s} {'unsolv':>6s} {'errors':>6s}  {'p50 ms':>7s} {'p95 ms':>7s}")
+    lines = [head, "-" * len(head)]
+
+    def fmt(name, s):
+        acc = f"{100 * s['accuracy']:.2f}" if s["accuracy"] is not None else "-"
+        st = s["status"]
+        p50 = f"{s['p50_ms']:.2f}" if s["p50_ms"] is not None else "-"
+        p95 = f"{s['p95_ms']:.2f}" if s["p95_ms"] is not None else "-"
+        return (f"{name:17s} {s['rows']:5d} {s['correct']:7d} {acc:>7s}  {st.get('deduced', 0):7d} "
+                f"{st.get('ambiguous', 0):6d} {st.get('guessed', 0):6d} {st.get('unsolved', 0):6d} "
+                f"{s['errors']:6d}  {p50:>7s} {p95:>7s}")
+
+    for name, s in rep.families.items():
+        lines.append(fmt(name, s))
+    lines.append("-" * len(head))
+    lines.append(fmt("all", rep.total))
+    lines.append(f"evaluated in {rep.seconds:.1f} s")
+    return "\n".join(lines)
