@@ -140,7 +140,7 @@ def _decide(family, task, consistent: list[Hypothesis], n_verifications: int, ti
     return Solution(answer=answer, family=task.family, status=status, method=top.source,
                     rule=family.explain(top), n_consistent=len(consistent),
                     n_verifications=n_verifications, timings=timings,
-                    alternatives=[list(d) for d in distinct[1:9]])
+                    alternatives=[list(d) for d in distinct[1:9]], hypothesis=top)
 
 
 def _solve_safe(args):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 
 __all__ = ["Solution", "STATUSES", "METHODS"]
 
@@ -34,10 +34,12 @@ class Solution:
     timings: dict = field(default_factory=dict)
     alternatives: list = field(default_factory=list)
     note: str | None = None
+    #: The top consistent ``Hypothesis`` object (not serialised): lets callers re-verify or trace it.
+    hypothesis: object = field(default=None, repr=False, compare=False)
 
     @property
     def solved(self) -> bool:
         return self.answer is not None
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "hypothesis"}
