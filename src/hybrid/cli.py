@@ -75,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _extra_commands():
     """Subcommands contributed by optional modules (model-side commands, benchmarks)."""
     found = []
-    for module in ("hybrid.model.cli", "benchmarks.cli"):
+    for module in ("hybrid.model.cli",):
         try:
             mod = __import__(module, fromlist=["add_commands"])
         except ImportError:
