@@ -1,24 +1,32 @@
 """gravity: ``d = 0.5*g*t^2`` with a secret ``g``; examples give ``t`` and the printed ``d``.
 
-STUB: parsing only; solving is not implemented yet.
+Generator (reverse-engineered from the 1,198 dev rows, see docs/families/gravity.md):
+``g ~ uniform(4.9, 19.6)`` (continuous, not rounded), ``t = round(uniform(1, 5), 2)``,
+``d = round(0.5 * g * t**2, 2)`` printed with ``str`` (so ``42.2``, ``30.0``: no trailing zero).
+Solving is exact interval fitting of ``g`` (``_interval.ScaledMeasureFamily``).
 """
 
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 
 from ..errors import TaskParseError
-from ..task import Example, Task
+from ..task import Example
 from . import register_family
+from ._interval import ConstantPrior, ScaledMeasureFamily
 from ._measure import check_number
-from .base import Family, Hypothesis
 
 _LINE = re.compile(r"^For t\s*=\s*(\S+?)\s*s,\s*distance\s*=\s*(\S+)\s*m$")
 
 
 @register_family
-class Gravity(Family):
+class Gravity(ScaledMeasureFamily):
     name = "gravity"
+    constant_name = "g"
+    # Range: every dev row's interval lies inside [4.938, 19.583] and the interval midpoints
+    # are flat across it (docs/families/gravity.md); 4.9..19.6 is 0.5x..2x Earth's 9.8.
+    prior = ConstantPrior(low=Fraction("4.9"), high=Fraction("19.6"))
 
     def parse_example(self, text: str, line: int | None = None) -> Example:
         m = _LINE.match(text.strip())
@@ -35,11 +43,13 @@ class Gravity(Family):
         q, meta = super().parse_query(text, line)
         return check_number(q, self.name, "query time", line, text), meta
 
-    def candidates(self, task: Task) -> list[Hypothesis]:
-        return []
+    def coef(self, x: str) -> Fraction:
+        t = Fraction(x)
+        return t * t / 2
 
-    def verify(self, hypothesis: Hypothesis, task: Task) -> bool:
-        return False
+    def forward(self, k: float, x: str) -> float:
+        t = float(x)
+        return 0.5 * k * t**2
 
-    def apply(self, hypothesis: Hypothesis, task: Task) -> str | None:
-        return None
+    def fmt(self, value: float) -> str:
+        return str(value)

@@ -1,24 +1,35 @@
 """unit_conversion: a secret factor maps ``<value> <unit>`` to a printed number.
 
-STUB: parsing only; solving is not implemented yet.
+Generator (reverse-engineered from the 1,196 dev rows, see docs/families/unit_conversion.md):
+factor ``f ~ uniform(0.5, 2.0)`` (continuous) with a small share of round one-decimal factors
+(0.5, 0.6, ..., 2.0), ``x = round(uniform(5, 50), 2)``, printed ``f"{x * f:.2f}"`` (always two
+decimals: ``16.10``). The unit is always ``m``. Solving is exact interval fitting of ``f``
+(``_interval.ScaledMeasureFamily``).
 """
 
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 
 from ..errors import TaskParseError
-from ..task import Example, Task
+from ..task import Example
 from . import register_family
+from ._interval import ConstantPrior, ScaledMeasureFamily
 from ._measure import check_number
-from .base import Family, Hypothesis
 
 _LINE = re.compile(r"^(\S+)\s+(\S+)\s+becomes\s+(\S+)$")
 
 
 @register_family
-class UnitConversion(Family):
+class UnitConversion(ScaledMeasureFamily):
     name = "unit_conversion"
+    constant_name = "factor"
+    # Range: every dev interval lies in [0.5016, 2.0001], midpoints flat across [0.5, 2].
+    # Atoms: 7 dev rows have an interval containing a one-decimal factor where chance predicts
+    # about 1, and all 7 answers agree with that factor, so ~6/1196 = 0.5% of rows draw one.
+    prior = ConstantPrior(low=Fraction("0.5"), high=Fraction("2.0"),
+                          atom_step=Fraction("0.1"), atom_weight=0.004)
 
     def parse_example(self, text: str, line: int | None = None) -> Example:
         m = _LINE.match(text.strip())
@@ -39,11 +50,11 @@ class UnitConversion(Family):
         q = check_number(parts[0], self.name, "query measurement", line, text)
         return q, ({"unit": parts[1]} if len(parts) == 2 else {})
 
-    def candidates(self, task: Task) -> list[Hypothesis]:
-        return []
+    def coef(self, x: str) -> Fraction:
+        return Fraction(x)
 
-    def verify(self, hypothesis: Hypothesis, task: Task) -> bool:
-        return False
+    def forward(self, k: float, x: str) -> float:
+        return float(x) * k
 
-    def apply(self, hypothesis: Hypothesis, task: Task) -> str | None:
-        return None
+    def fmt(self, value: float) -> str:
+        return f"{value:.2f}"
