@@ -1,0 +1,2 @@
+def search_cpsat(task, time_limit, index):
+    return []
