@@ -1,19 +1,52 @@
 """equation_numeric: `AB?CD = result` equations with a secret operation per operator glyph.
 
-STUB: parsing only; solving is not implemented yet (returns ``unsolved``).
+Rule space (see ``operations.py`` and ``docs/families/equation_numeric.md``): one reading
+direction per row (plain, or operands and result read right-to-left) and one operation variant
+per operator glyph; a negative result carries the operator glyph as its sign.
+
+Solving: the catalog holds every variant's printed result for all 100 x 100 operand pairs (sign
+written as ``-``), so recall is a table lookup per example; the survivors per glyph are verified
+with ``Operation.fn``. The query's answer comes from the query glyph's surviving operations,
+ranked by a prior learned from the dev rows; when the examples never show the query's glyph, every
+variant of the row's direction is a candidate, ranked by that prior, and marked ``guess``
+(status ``guessed``). CP-SAT (``search.py``) is the fallback: small integer linear forms
+``c_a*a + c_b*b + c_ab*a*b + c_0`` per glyph, used only when no catalog variant fits.
 """
 
 from __future__ import annotations
+
+import numpy as np
 
 from ...task import Example, Task
 from .. import register_family
 from .._equation_common import check_lhs, parse_equation_line
 from ..base import Family, Hypothesis
+from .model import Prior, Rule, certain_families, consistent_ops, learn_prior, lines_by_glyph, split
+from .operations import BY_NAME, OPERATIONS, Operation
+
+__all__ = ["EquationNumeric"]
+
+#: Width of a table cell: the longest printed result is 4 digits plus a sign.
+CELL = 5
+
+
+def build_tables() -> np.ndarray:
+    """``(len(OPERATIONS), 10000)`` array of printed results (``S5``, sign written as ``-``).
+
+    Column ``100*a + b`` holds the result for operands ``a``, ``b`` as printed (``"05"`` is 5).
+    """
+    out = np.zeros((len(OPERATIONS), 10000), dtype=f"S{CELL}")
+    pairs = [(f"{i // 100:02d}", f"{i % 100:02d}") for i in range(10000)]
+    for k, op in enumerate(OPERATIONS):
+        out[k] = [(op.fn(a, b, "-") or "").encode() for a, b in pairs]
+    return out
 
 
 @register_family
 class EquationNumeric(Family):
     name = "equation_numeric"
+    has_catalog = True
+    builder_version = "2"
 
     def parse_example(self, text: str, line: int | None = None) -> Example:
         return parse_equation_line(text, self.name, line)
@@ -25,11 +58,117 @@ class EquationNumeric(Family):
         q, meta = super().parse_query(text, line)
         return check_lhs(q, self.name, line, text), meta
 
+    # ------------------------------------------------------------------ catalog
+    def build_catalog(self, tasks, progress: bool = False):
+        tables = build_tables()
+        prior = learn_prior(list(tasks))
+        payload = {"operations": [op.name for op in OPERATIONS], "tables": tables, "prior": prior}
+        return payload, {"operations": len(OPERATIONS), "operand_pairs": 10000, "entries": int(tables.size)}
+
+    def _prior(self) -> Prior:
+        cat = self.catalog()
+        p = cat.get("_prior_obj")
+        if p is None:
+            p = cat["_prior_obj"] = Prior(cat["prior"])
+        return p
+
+    def recall(self, lines, glyph: str, reverse: bool) -> list[Operation]:
+        """Operations of one direction whose table cells match every line (catalog path)."""
+        cat = self.catalog()
+        tables = cat["tables"]
+        if list(cat["operations"]) != [op.name for op in OPERATIONS]:
+            return consistent_ops(lines, glyph, reverse)
+        mask = np.array([op.reverse == reverse for op in OPERATIONS])
+        for a, b, res in lines:
+            if glyph.isdigit() or not (a.isdigit() and b.isdigit()):
+                return consistent_ops(lines, glyph, reverse)
+            if glyph != "-" and "-" in res:
+                return []
+            cell = res.replace(glyph, "-").encode()
+            if len(cell) > CELL:
+                return []
+            mask &= tables[:, int(a) * 100 + int(b)] == cell
+        return [OPERATIONS[i] for i in np.flatnonzero(mask)]
+
+    # ------------------------------------------------------------------ solving
     def candidates(self, task: Task) -> list[Hypothesis]:
-        return []
+        prior = self._prior()
+        by = lines_by_glyph([(e.source, e.target) for e in task.examples])
+        qa, qg, qb = split(task.query)
+        if not (qa.isdigit() and qb.isdigit()):
+            return []
+        by_answer: dict[str, Hypothesis] = {}
+        for reverse in (False, True):
+            sets = {g: self.recall(ls, g, reverse) for g, ls in by.items()}
+            if not all(sets.values()):
+                continue
+            hyps = self._hypotheses(prior, sets, reverse, qa, qg, qb, source="catalog")
+            _merge(by_answer, hyps)
+        return sorted(by_answer.values(), key=lambda h: -h.prior)
+
+    def _hypotheses(self, prior: Prior, sets: dict[str, list[Operation]], reverse: bool,
+                    qa: str, qg: str, qb: str, source: str) -> list[Hypothesis]:
+        """One hypothesis per query operation; prior = P(direction) * P(examples | direction)
+        * P(query operation)."""
+        best = {g: max(ops, key=lambda o: prior.score(o, g)).name for g, ops in sets.items()}
+        p = prior.mode_score(reverse)
+        for g, ops in sets.items():
+            if g != qg:
+                p *= sum(prior.score(o, g) for o in ops)
+        if qg in sets:
+            qops, guess, seen = sets[qg], False, None
+        else:
+            qops = [op for op in OPERATIONS if op.reverse == reverse]
+            guess, seen = True, certain_families([o for o in sets.values()])
+        out = []
+        for op in qops:
+            ans = op.fn(qa, qb, qg)
+            if ans is None:
+                continue
+            assign = dict(best)
+            assign[qg] = op.name
+            rule = Rule(reverse, tuple(sorted(assign.items())))
+            out.append(Hypothesis(rule=rule, text=rule.text(), prior=p * prior.score(op, qg, seen),
+                                  guess=guess, source=source, answer=ans))
+        return out
 
     def verify(self, hypothesis: Hypothesis, task: Task) -> bool:
-        return False
+        rule = hypothesis.rule
+        for ex in task.examples:
+            a, g, b = split(ex.source)
+            op = rule.op(g)
+            if op is None or op.fn(a, b, g) != ex.target:
+                return False
+        return True
 
     def apply(self, hypothesis: Hypothesis, task: Task) -> str | None:
-        return None
+        a, g, b = split(task.query)
+        op = hypothesis.rule.op(g)
+        return op.fn(a, b, g) if op is not None else None
+
+    def search(self, task: Task, time_limit: float) -> list[Hypothesis]:
+        from .search import search_cpsat
+
+        return search_cpsat(task, time_limit, prior=self._prior())
+
+    def explain(self, hypothesis: Hypothesis) -> str:
+        return hypothesis.text
+
+
+def _merge(by_answer: dict[str, Hypothesis], hyps: list[Hypothesis]) -> None:
+    """Keep one hypothesis per answer (the likeliest rule) carrying the answer's total prior."""
+    for h in hyps:
+        cur = by_answer.get(h.answer)
+        if cur is None:
+            by_answer[h.answer] = h
+            continue
+        total = cur.prior + h.prior
+        if h.prior > cur.prior:
+            h.prior = total
+            by_answer[h.answer] = h
+        else:
+            cur.prior = total
+
+
+# Re-exported for the cryptarithm family and the benchmarks.
+OPERATION_NAMES = tuple(BY_NAME)
