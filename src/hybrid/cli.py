@@ -1,7 +1,7 @@
 """The ``hybrid`` command line.
 
     hybrid solve [PROMPT | -f FILE | -]  [--json] [--no-search] [--time-limit S]
-    hybrid eval CSV [--family F ...] [--limit N] [--json] [--show-wrong N] [--no-progress]
+    hybrid eval CSV [--family F ...] [--limit N] [--json] [--show-wrong N] [--workers N] [--no-progress]
     hybrid demo [--json]                      solve the bundled sample and print accuracy
     hybrid build-catalog [--data CSV] [--family F ...] [--out DIR]
 
@@ -40,6 +40,7 @@ def _add_eval(sub):
     p.add_argument("--no-search", action="store_true", help="do not run the CP-SAT fallback")
     p.add_argument("--time-limit", type=float, default=None, help="seconds for each fallback search")
     p.add_argument("--recaller", default="prior", help="prior | lm:PATH[,adapter=PATH]")
+    p.add_argument("--workers", type=int, default=1, help="processes to solve with (0 = all cores)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_eval)
 
@@ -142,7 +143,8 @@ def _cmd_eval(args) -> int:
             raise HybridError(f"--family: unknown family {f!r}; expected one of {', '.join(FAMILY_NAMES)}")
     rep = evaluate(args.csv, families=args.family, limit=args.limit, recaller=_recaller(args.recaller),
                    search=not args.no_search, time_limit=_time_limit(args),
-                   progress=not (args.no_progress or args.json), keep_wrong=args.show_wrong)
+                   progress=not (args.no_progress or args.json), keep_wrong=args.show_wrong,
+                   workers=None if args.workers == 0 else args.workers)
     if args.json:
         print(json.dumps(rep.to_dict(), ensure_ascii=False))
         return 0

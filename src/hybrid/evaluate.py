@@ -9,7 +9,7 @@ from .data import read_csv
 from .errors import HybridError
 from .families import FAMILY_NAMES
 from .parse import parse
-from .pipeline import DEFAULT_TIME_LIMIT, solve
+from .pipeline import DEFAULT_TIME_LIMIT, solve_many
 from .solution import STATUSES
 
 __all__ = ["evaluate", "EvalReport", "format_report"]
@@ -55,25 +55,21 @@ class EvalReport:
 
 
 def evaluate(path, *, families=None, limit=None, recaller=None, search=True, time_limit=DEFAULT_TIME_LIMIT,
-             progress=False, keep_wrong=0, solver=None) -> EvalReport:
-    """Solve every row of a labelled CSV and compare answers by exact string match."""
+             progress=False, keep_wrong=0, workers=1) -> EvalReport:
+    """Solve every row of a labelled CSV and compare answers by exact string match.
+
+    Latency per row is the pipeline's own ``timings['total']`` (parse excluded), so it is the same
+    whether rows are solved in one process or in ``workers`` processes.
+    """
     rows = [r for r in read_csv(path) if r.answer is not None]
     if not rows:
         raise HybridError(f"{path}: no rows with an 'answer' column to evaluate against")
-    solver = solver or (lambda task: solve(task, recaller=recaller, search=search, time_limit=time_limit))
     stats: dict[str, FamilyStats] = {}
     wrong: list = []
     per_family_seen: dict[str, int] = {}
-    bar = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=len(rows), unit="row", dynamic_ncols=True)
     t_all = time.perf_counter()
+    todo = []
     for row in rows:
-        if bar:
-            bar.update(1)
-        t0 = time.perf_counter()
         try:
             task = parse(row.prompt)
         except HybridError as exc:
@@ -89,16 +85,18 @@ def evaluate(path, *, families=None, limit=None, recaller=None, search=True, tim
             per_family_seen[task.family] = per_family_seen.get(task.family, 0) + 1
             if per_family_seen[task.family] > limit:
                 continue
+        todo.append((row, task))
+    results = solve_many([t for _, t in todo], workers=workers, recaller=recaller, search=search,
+                         time_limit=time_limit, progress=progress)
+    for (row, task), sol in zip(todo, results):
         st = stats.setdefault(task.family, FamilyStats())
         st.rows += 1
-        try:
-            sol = solver(task)
-        except HybridError as exc:
+        if isinstance(sol, Exception):
             st.errors += 1
             if len(wrong) < keep_wrong:
-                wrong.append({"id": row.id, "family": task.family, "error": str(exc)})
+                wrong.append({"id": row.id, "family": task.family, "error": str(sol)})
             continue
-        st.latencies_ms.append((time.perf_counter() - t0) * 1000.0)
+        st.latencies_ms.append(sol.timings.get("total", 0.0))
         st.status[sol.status] = st.status.get(sol.status, 0) + 1
         ok = sol.answer is not None and sol.answer.strip() == row.answer.strip()
         if ok:
@@ -107,8 +105,6 @@ def evaluate(path, *, families=None, limit=None, recaller=None, search=True, tim
         elif len(wrong) < keep_wrong:
             wrong.append({"id": row.id, "family": task.family, "expected": row.answer, "got": sol.answer,
                           "status": sol.status, "rule": sol.rule, "prompt": row.prompt})
-    if bar:
-        bar.close()
     order = [f for f in (*FAMILY_NAMES, "unparsed") if f in stats]
     fams = {f: stats[f].summary() for f in order}
     tot = FamilyStats()

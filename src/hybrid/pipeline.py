@@ -151,12 +151,21 @@ def _solve_safe(args):
         return exc
 
 
+def _solve_in_worker(args):
+    # Hypothesis objects may hold unpicklable rules (functions); results cross a process boundary.
+    res = _solve_safe(args)
+    if isinstance(res, Solution):
+        res.hypothesis = None
+    return res
+
+
 def solve_many(items: Iterable[Task | str], *, workers: int | None = 1, recaller: Recaller | None = None,
                search: bool = True, time_limit: float = DEFAULT_TIME_LIMIT, progress: bool = False):
     """Solve many puzzles; returns a list in input order.
 
     A malformed item yields its ``HybridError`` in place of a ``Solution`` instead of stopping
-    the batch. ``workers=None`` uses every core; model recallers run in one process.
+    the batch. ``workers=None`` uses every core; model recallers run in one process. Solutions
+    computed in worker processes come back without their ``hypothesis`` object.
     """
     items = list(items)
     kwargs = dict(recaller=recaller, search=search, time_limit=time_limit)
@@ -174,7 +183,7 @@ def solve_many(items: Iterable[Task | str], *, workers: int | None = 1, recaller
                 bar.update(1)
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            for res in pool.map(_solve_safe, [(it, kwargs) for it in items], chunksize=16):
+            for res in pool.map(_solve_in_worker, [(it, kwargs) for it in items], chunksize=8):
                 results.append(res)
                 if bar:
                     bar.update(1)
