@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["OPS", "VARIANTS", "SIGN", "PAD", "MAXLEN", "result_table", "result_string", "variant_text"]
+__all__ = ["OPS", "SIGNED", "VARIANTS", "SIGN", "PAD", "MAXLEN", "result_table", "result_string", "variant_text"]
 
 #: Code of the sign character inside a result code array; digits are 0..9.
 SIGN = 10
@@ -45,7 +45,7 @@ _ARITH = {
     "rdiv": lambda x, y: np.where(x > 0, y // np.maximum(x, 1), -10**9),
 }
 _CONCAT = ("cat", "rcat")
-_SIGNED = ("sub", "rsub", "negabsdiff")
+SIGNED = ("sub", "rsub", "negabsdiff")
 OPS = tuple(_ARITH) + _CONCAT
 
 
@@ -53,7 +53,7 @@ def _build_variants():
     out = []
     for rev in (0, 1):
         for op in OPS:
-            for neg in (("pre", "suf") if op in _SIGNED else ("pre",)):
+            for neg in (("pre", "suf") if op in SIGNED else ("pre",)):
                 out.append((rev, op, neg))
     return tuple(out)
 
@@ -65,7 +65,7 @@ VARIANTS = _build_variants()
 def variant_text(v: int) -> str:
     rev, op, neg = VARIANTS[v]
     s = f"{op}{' on reversed digits' if rev else ''}"
-    if op in _SIGNED:
+    if op in SIGNED:
         s += f", sign {'before' if neg == 'pre' else 'after'} the digits"
     return s
 

@@ -97,6 +97,19 @@ def prepare(task, index) -> Prepared | None:
                     np.concatenate(cvars).astype(np.int16), np.concatenate(cdigs).astype(np.int8))
 
 
+_NO_REV = np.zeros(len(VARIANTS), dtype=np.int8)
+
+
 def run_join(prep: Prepared, index, max_sol: int):
-    return join(prep.cvar, prep.cdig, prep.seg, prep.bkt, prep.key_glyph, prep.ex_gl, prep.ex_nl,
-                prep.ex_op, _VAR_REV, len(prep.glyph_ids), len(prep.op_ids), max_sol)
+    """Join under one digit-reversal convention for the whole task; when no solution exists,
+    join again letting each operator reverse on its own (some dev tasks mix them).
+
+    Returns ``(sol_map, sol_var, truncated, mixed)``.
+    """
+    args = (prep.cvar, prep.cdig, prep.seg, prep.bkt, prep.key_glyph, prep.ex_gl, prep.ex_nl, prep.ex_op)
+    n_g, n_o = len(prep.glyph_ids), len(prep.op_ids)
+    sm, sv, tr = join(*args, _VAR_REV, n_g, n_o, max_sol)
+    if len(sm):
+        return sm, sv, tr, False
+    sm, sv, tr = join(*args, _NO_REV, n_g, n_o, max_sol)
+    return sm, sv, tr, True
