@@ -21,7 +21,8 @@ from ...task import Example, Task
 from .. import register_family
 from .._equation_common import check_lhs, parse_equation_line
 from ..base import Family, Hypothesis
-from .model import Prior, Rule, certain_families, consistent_ops, learn_prior, lines_by_glyph, split
+from .model import (Prior, Rule, certain_families, consistent_ops, glyph_class, learn_prior, lines_by_glyph,
+                    offset_context, split)
 from .operations import BY_NAME, OPERATIONS, Operation
 
 __all__ = ["EquationNumeric"]
@@ -46,7 +47,7 @@ def build_tables() -> np.ndarray:
 class EquationNumeric(Family):
     name = "equation_numeric"
     has_catalog = True
-    builder_version = "2"
+    builder_version = "4"
 
     def parse_example(self, text: str, line: int | None = None) -> Example:
         return parse_equation_line(text, self.name, line)
@@ -110,16 +111,19 @@ class EquationNumeric(Family):
                     qa: str, qg: str, qb: str, source: str) -> list[Hypothesis]:
         """One hypothesis per query operation; prior = P(direction) * P(examples | direction)
         * P(query operation)."""
-        best = {g: max(ops, key=lambda o: prior.score(o, g)).name for g, ops in sets.items()}
+        row_glyphs = set(sets) | {qg}
+        gcs = {g: glyph_class(g, row_glyphs) for g in row_glyphs}
+        best = {g: max(ops, key=lambda o: prior.score(o, gcs[g])).name for g, ops in sets.items()}
         p = prior.mode_score(reverse)
         for g, ops in sets.items():
             if g != qg:
-                p *= sum(prior.score(o, g) for o in ops)
+                p *= sum(prior.score(o, gcs[g]) for o in ops)
         if qg in sets:
-            qops, guess, seen = sets[qg], False, None
+            qops, guess, seen, ctx = sets[qg], False, None, None
         else:
             qops = [op for op in OPERATIONS if op.reverse == reverse]
-            guess, seen = True, certain_families([o for o in sets.values()])
+            guess, seen = True, certain_families(list(sets.values()))
+            ctx = offset_context(list(sets.values()))
         out = []
         for op in qops:
             ans = op.fn(qa, qb, qg)
@@ -128,7 +132,7 @@ class EquationNumeric(Family):
             assign = dict(best)
             assign[qg] = op.name
             rule = Rule(reverse, tuple(sorted(assign.items())))
-            out.append(Hypothesis(rule=rule, text=rule.text(), prior=p * prior.score(op, qg, seen),
+            out.append(Hypothesis(rule=rule, text=rule.text(), prior=p * prior.score(op, gcs[qg], seen, ctx),
                                   guess=guess, source=source, answer=ans))
         return out
 

@@ -56,15 +56,21 @@ def consistent_ops(lines: list[tuple[str, str, str]], glyph: str, reverse: bool)
     return [op for op in OPERATIONS if op.reverse == reverse and all(op.fn(a, b, glyph) == r for a, b, r in lines)]
 
 
-def glyph_class(g: str) -> str:
-    """The prior conditions on the glyph only when it is a familiar arithmetic symbol."""
-    return g if g in "+-*" else "other"
+STANDARD = "+-*"
+
+
+def glyph_class(g: str, row_glyphs) -> str:
+    """The prior conditions on the glyph only in rows whose operators (query included) are all
+    familiar arithmetic symbols: there ``+`` is an addition or a concatenation, ``*`` a
+    multiplication or a concatenation, ``-`` a subtraction or ``max mod min``; in mixed rows a
+    ``+`` means no more than any other symbol."""
+    return g if all(h in STANDARD for h in row_glyphs) else "other"
 
 
 class Prior:
     """Relative likelihoods of directions and operations, learned from dev rows.
 
-    ``score(op, glyph, seen_families)`` = P(family | glyph class) * P(variant | family,
+    ``score(op, glyph_class, seen_families, context)`` = P(family | glyph class) * P(variant | family,
     direction) * P(family repeats | whether another operator of the row already has it).
     """
 
@@ -79,13 +85,14 @@ class Prior:
         tot = sum(self.mode.values()) + 2.0
         return (self.mode["1" if reverse else "0"] + 1.0) / tot
 
-    def family_score(self, family: str, glyph: str) -> float:
-        row = self.fam.get(glyph_class(glyph), {})
+    def family_score(self, family: str, gclass: str) -> float:
+        row = self.fam.get(gclass, {})
         tot = sum(row.values()) + 0.5 * len(FAMILIES)
         return (row.get(family, 0.0) + 0.5) / tot
 
-    def variant_score(self, op: Operation) -> float:
-        row = self.var["1" if op.reverse else "0"]
+    def variant_score(self, op: Operation, context: str | None = None) -> float:
+        key = "1" if op.reverse else "0"
+        row = self.var.get(f"{key}|{context}", self.var[key]) if context else self.var[key]
         same = [o.name for o in OPERATIONS if o.reverse == op.reverse and o.family == op.family]
         tot = sum(row.get(n, 0.0) for n in same) + 0.1 * len(same)
         return (row.get(op.name, 0.0) + 0.1) / tot
@@ -94,8 +101,9 @@ class Prior:
         hit, tot = self.rep[family]["seen" if family in seen_families else "fresh"]
         return (hit + 0.5) / (tot + 1.0)
 
-    def score(self, op: Operation, glyph: str, seen_families: set[str] | None = None) -> float:
-        s = self.family_score(op.family, glyph) * self.variant_score(op)
+    def score(self, op: Operation, gclass: str, seen_families: set[str] | None = None,
+              context: str | None = None) -> float:
+        s = self.family_score(op.family, gclass) * self.variant_score(op, context)
         if seen_families is not None:
             s *= self.repeat_score(op.family, seen_families)
         return s
@@ -111,12 +119,10 @@ def certain_families(sets: list[list[Operation]]) -> set[str]:
     return out
 
 
-def learn_prior(tasks) -> dict:
-    """Soft counts over dev rows (answers used only to pin the query operator's operation)."""
-    mode = {"0": 0.0, "1": 0.0}
-    fam: dict[str, dict[str, float]] = {}
-    var: dict[str, dict[str, float]] = {"0": {}, "1": {}}
-    rep = {f: {"seen": [0.0, 0], "fresh": [0.0, 0]} for f in FAMILIES}
+def _structures(tasks) -> list[list[tuple[bool, dict[str, list[Operation]]]]]:
+    """Per dev row, its viable directions with the consistent operations of every glyph
+    (the answer pins the query operator's operation)."""
+    out = []
     for task in tasks:
         answer = task.meta.get("answer")
         pairs = [(e.source, e.target) for e in task.examples]
@@ -128,31 +134,89 @@ def learn_prior(tasks) -> dict:
             sets = {g: consistent_ops(ls, g, reverse) for g, ls in by.items()}
             if all(sets.values()):
                 viable.append((reverse, sets))
-        if not viable:
-            continue
-        w_mode = 1.0 / len(viable)
-        for reverse, sets in viable:
+        if viable:
+            out.append((viable, tuple(by)))
+    return out
+
+
+def _counts(structures, prior: Prior | None) -> dict:
+    """Expected counts; with ``prior`` None every consistent explanation weighs the same,
+    otherwise by its posterior under ``prior`` (one EM step)."""
+    mode = {"0": 0.0, "1": 0.0}
+    fam: dict[str, dict[str, float]] = {}
+    var: dict[str, dict[str, float]] = {"0": {}, "1": {}}
+    rep = {f: {"seen": [0.0, 0.0], "fresh": [0.0, 0.0]} for f in FAMILIES}
+    for viable, row_glyphs in structures:
+        if prior is None:
+            w_modes = [1.0 / len(viable)] * len(viable)
+        else:
+            lik = [prior.mode_score(r) * math.prod(sum(prior.score(o, glyph_class(g, row_glyphs)) for o in ops)
+                                                   for g, ops in sets.items())
+                   for r, sets in viable]
+            tot = sum(lik) or 1.0
+            w_modes = [x / tot for x in lik]
+        for (reverse, sets), w_mode in zip(viable, w_modes):
             key = "1" if reverse else "0"
             mode[key] += w_mode
             for g, ops in sets.items():
-                w = w_mode / len(ops)
-                others = certain_families([o for h, o in sets.items() if h != g])
-                gc = glyph_class(g)
-                for op in ops:
+                if prior is None:
+                    ws = [w_mode / len(ops)] * len(ops)
+                else:
+                    sc = [prior.score(o, glyph_class(g, row_glyphs)) for o in ops]
+                    t = sum(sc) or 1.0
+                    ws = [w_mode * x / t for x in sc]
+                other_sets = [o for h, o in sets.items() if h != g]
+                others = certain_families(other_sets)
+                ctx_key = f"{key}|{offset_context(other_sets)}"
+                gc = glyph_class(g, row_glyphs)
+                for op, w in zip(ops, ws):
                     fam.setdefault(gc, {}).setdefault(op.family, 0.0)
                     fam[gc][op.family] += w
                     var[key][op.name] = var[key].get(op.name, 0.0) + w
+                    var.setdefault(ctx_key, {})
+                    var[ctx_key][op.name] = var[ctx_key].get(op.name, 0.0) + w
                 for f in FAMILIES:
                     slot = rep[f]["seen" if f in others else "fresh"]
-                    slot[0] += sum(w for op in ops if op.family == f)
+                    slot[0] += sum(w for op, w in zip(ops, ws) if op.family == f)
                     slot[1] += w_mode
     rnd = lambda x: round(x, 6)  # noqa: E731  (stable floats keep rebuilds byte-identical)
     return {
         "mode": {k: rnd(v) for k, v in mode.items()},
         "family_by_glyph": {gc: {f: rnd(v) for f, v in sorted(d.items())} for gc, d in sorted(fam.items())},
-        "variant": {k: {n: rnd(v) for n, v in sorted(d.items())} for k, d in var.items()},
+        "variant": {k: {n: rnd(v) for n, v in sorted(d.items())} for k, d in sorted(var.items())},
         "repeat": {f: {k: [rnd(v[0]), rnd(v[1])] for k, v in d.items()} for f, d in rep.items()},
     }
+
+
+#: EM iterations: soft counts re-weighted by the posterior, so an operation that is often merely
+#: *compatible* (``|a-b|`` whenever a > b) does not steal mass from the one that was used.
+EM_ITERATIONS = 10
+
+
+def offset_context(sets: list[list[Operation]]) -> str:
+    """Whether the row's other additions/multiplications carry a +-1 offset.
+
+    Offsets rarely stack: in plain-direction dev rows an unshifted ``a+b`` never meets an
+    unshifted ``a*b``, so the variant of a guessed operator depends on this context.
+    """
+    ctx = "none"
+    for ops in sets:
+        if ops and all(o.family in ("add", "mul") for o in ops):
+            shifted = {o.base.endswith(("+1", "-1")) for o in ops}
+            if shifted == {True}:
+                return "offset"
+            if shifted == {False}:
+                ctx = "plain"
+    return ctx
+
+
+def learn_prior(tasks, iterations: int = EM_ITERATIONS) -> dict:
+    """The prior's expected counts over dev rows (answers used only to pin the query operator)."""
+    structures = _structures(tasks)
+    data = _counts(structures, None)
+    for _ in range(iterations):
+        data = _counts(structures, Prior(data))
+    return data
 
 
 def log(x: float) -> float:

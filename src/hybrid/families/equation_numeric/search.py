@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from ...task import Task
 from ..base import Hypothesis
-from .model import Prior, Rule, lines_by_glyph, split
+from .model import Prior, Rule, glyph_class, lines_by_glyph, split
 from .operations import OPERATIONS, format_result
 
 __all__ = ["LinearOp", "search_cpsat", "search_python_constraint", "COEF_AB", "COEF_AB_PROD", "COEF_0"]
@@ -173,11 +173,12 @@ def _search(task: Task, time_limit: float, solve_glyph, prior: Prior | None, sou
         if len(found) != len(by):
             continue
         base = (prior.mode_score(reverse) if prior else 0.5) * 1e-3  # search rules rank below catalog ones
+        gq = glyph_class(qg, set(by) | {qg})
         if qg in found:
             qops, guess = [found[qg]], False
         else:
             qops = sorted((o for o in OPERATIONS if o.reverse == reverse),
-                          key=lambda o: -(prior.score(o, qg, set()) if prior else 0.0))
+                          key=lambda o: -(prior.score(o, gq, set()) if prior else 0.0))
             guess = True
         for op in qops:
             ans = op.fn(qa, qb, qg)
@@ -186,7 +187,7 @@ def _search(task: Task, time_limit: float, solve_glyph, prior: Prior | None, sou
             assign = dict(found)
             assign[qg] = op
             rule = Rule(reverse, tuple(sorted(assign.items(), key=lambda kv: kv[0])))
-            score = prior.score(op, qg, set()) if (prior and guess) else 1.0
+            score = prior.score(op, gq, set()) if (prior and guess) else 1.0
             out.append(Hypothesis(rule=rule, text=rule.text(), prior=base * score, guess=guess,
                                   source=source, answer=ans))
     return out
