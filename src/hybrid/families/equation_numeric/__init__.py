@@ -47,7 +47,7 @@ def build_tables() -> np.ndarray:
 class EquationNumeric(Family):
     name = "equation_numeric"
     has_catalog = True
-    builder_version = "4"
+    builder_version = "5"
 
     def parse_example(self, text: str, line: int | None = None) -> Example:
         return parse_equation_line(text, self.name, line)

@@ -97,15 +97,16 @@ class Prior:
         tot = sum(row.get(n, 0.0) for n in same) + 0.1 * len(same)
         return (row.get(op.name, 0.0) + 0.1) / tot
 
-    def repeat_score(self, family: str, seen_families: set[str]) -> float:
-        hit, tot = self.rep[family]["seen" if family in seen_families else "fresh"]
+    def repeat_score(self, family: str, seen_families: set[str], gclass: str = "other") -> float:
+        rep = self.rep.get("standard" if gclass != "other" else "other", self.rep)
+        hit, tot = rep[family]["seen" if family in seen_families else "fresh"]
         return (hit + 0.5) / (tot + 1.0)
 
     def score(self, op: Operation, gclass: str, seen_families: set[str] | None = None,
               context: str | None = None) -> float:
         s = self.family_score(op.family, gclass) * self.variant_score(op, context)
         if seen_families is not None:
-            s *= self.repeat_score(op.family, seen_families)
+            s *= self.repeat_score(op.family, seen_families, gclass)
         return s
 
 
@@ -145,7 +146,7 @@ def _counts(structures, prior: Prior | None) -> dict:
     mode = {"0": 0.0, "1": 0.0}
     fam: dict[str, dict[str, float]] = {}
     var: dict[str, dict[str, float]] = {"0": {}, "1": {}}
-    rep = {f: {"seen": [0.0, 0.0], "fresh": [0.0, 0.0]} for f in FAMILIES}
+    rep = {kind: {f: {"seen": [0.0, 0.0], "fresh": [0.0, 0.0]} for f in FAMILIES} for kind in ("standard", "other")}
     for viable, row_glyphs in structures:
         if prior is None:
             w_modes = [1.0 / len(viable)] * len(viable)
@@ -176,7 +177,7 @@ def _counts(structures, prior: Prior | None) -> dict:
                     var.setdefault(ctx_key, {})
                     var[ctx_key][op.name] = var[ctx_key].get(op.name, 0.0) + w
                 for f in FAMILIES:
-                    slot = rep[f]["seen" if f in others else "fresh"]
+                    slot = rep["standard" if gc != "other" else "other"][f]["seen" if f in others else "fresh"]
                     slot[0] += sum(w for op, w in zip(ops, ws) if op.family == f)
                     slot[1] += w_mode
     rnd = lambda x: round(x, 6)  # noqa: E731  (stable floats keep rebuilds byte-identical)
@@ -184,7 +185,8 @@ def _counts(structures, prior: Prior | None) -> dict:
         "mode": {k: rnd(v) for k, v in mode.items()},
         "family_by_glyph": {gc: {f: rnd(v) for f, v in sorted(d.items())} for gc, d in sorted(fam.items())},
         "variant": {k: {n: rnd(v) for n, v in sorted(d.items())} for k, d in sorted(var.items())},
-        "repeat": {f: {k: [rnd(v[0]), rnd(v[1])] for k, v in d.items()} for f, d in rep.items()},
+        "repeat": {kind: {f: {k: [rnd(v[0]), rnd(v[1])] for k, v in d.items()} for f, d in r.items()}
+                   for kind, r in rep.items()},
     }
 
 
