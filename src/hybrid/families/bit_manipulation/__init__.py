@@ -94,7 +94,7 @@ class BitManipulation(Family):
         idx, ans = self.match(task)
         rules, prior, cx = cat["rules"], cat["prior"], cat["complexity"]
         out = []
-        for i, a in zip(idx.tolist(), ans.tolist()):
+        for i, a in zip(idx.tolist(), ans.tolist(), strict=True):
             r = rules[i]
             out.append(Hypothesis(rule=("catalog", i), text=rule_text(*(int(v) for v in r)),
                                   prior=float(prior[i]), complexity=int(cx[i]), source="catalog",
@@ -110,7 +110,7 @@ class BitManipulation(Family):
 
     def verify(self, hypothesis: Hypothesis, task: Task) -> bool:
         xs, ys, _ = _io(task)
-        return all(self._eval(hypothesis, x) == y for x, y in zip(xs, ys))
+        return all(self._eval(hypothesis, x) == y for x, y in zip(xs, ys, strict=True))
 
     def apply(self, hypothesis: Hypothesis, task: Task) -> str | None:
         return format(self._eval(hypothesis, int(task.query, 2)), "08b")

@@ -10,7 +10,7 @@ import time
 
 from ...families.base import Hypothesis
 from ...task import Task
-from .search import pair_constraints, rule_from_supports
+from .search import pair_constraints
 
 __all__ = ["min_sizes_python_constraint", "search_python_constraint"]
 

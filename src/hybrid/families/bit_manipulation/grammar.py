@@ -64,8 +64,8 @@ LIT_VALUES = _values()
 _SYM = {"rol": "rotl", "shl": "<<", "shr": ">>"}
 
 
-def literal_name(l: int) -> str:
-    name = LITERALS[l]
+def literal_name(lit: int) -> str:
+    name = LITERALS[lit]
     k = int(name[3:])
     if name == "rol0":
         return "x"
@@ -80,8 +80,8 @@ def apply_rule(l1: int, l2: int, l3: int, arity: int, g: int, x: int) -> int:
     out = 0
     for j in range(8):
         e = 0
-        for l in lits:
-            e = (e << 1) | ((int(LIT_VALUES[l, x]) >> (7 - j)) & 1)
+        for lit in lits:
+            e = (e << 1) | ((int(LIT_VALUES[lit, x]) >> (7 - j)) & 1)
         out |= ((g >> e) & 1) << (7 - j)
     return out
 
@@ -90,7 +90,7 @@ def rule_table(l1: int, l2: int, l3: int, arity: int, g: int) -> np.ndarray:
     """The rule's output for all 256 inputs (vectorised)."""
     lits = [l1, l2, l3][:arity]
     out = np.zeros(256, dtype=np.uint8)
-    vals = [LIT_VALUES[l].astype(np.int64) for l in lits]
+    vals = [LIT_VALUES[lit].astype(np.int64) for lit in lits]
     for e in range(1 << arity):
         if not (g >> e) & 1:
             continue
@@ -139,7 +139,7 @@ FUNC_NAMES = {
 
 
 def rule_text(l1: int, l2: int, l3: int, arity: int, g: int) -> str:
-    names = [literal_name(l) for l in (l1, l2, l3)[:arity]]
+    names = [literal_name(lit) for lit in (l1, l2, l3)[:arity]]
     if arity == 0:
         return "0xff" if g & 1 else "0x00"
     fmt = FUNC_NAMES.get((arity, g))

@@ -7,7 +7,6 @@ and benchmarked alone.
 from __future__ import annotations
 
 import numba
-import numpy as np
 
 __all__ = ["match_tables", "match_tables_reference", "observed_functions", "observed_functions_reference"]
 
@@ -38,7 +37,7 @@ def match_tables_reference(tables, xs, ys, query):
     """Slow reference of ``match_tables``: (indices, answers) of the consistent rules."""
     idx, ans = [], []
     for r in range(len(tables)):
-        if all(int(tables[r][x]) == int(y) for x, y in zip(xs, ys)):
+        if all(int(tables[r][x]) == int(y) for x, y in zip(xs, ys, strict=True)):
             idx.append(r)
             ans.append(int(tables[r][query]))
     return idx, ans
@@ -72,7 +71,7 @@ def observed_functions_reference(lit_values, combos, xs, ys):
     s0, s1 = [], []
     for combo in combos:
         a0 = a1 = 0
-        for x, y in zip(xs, ys):
+        for x, y in zip(xs, ys, strict=True):
             for j in range(8):
                 e = 0
                 for lit in combo:

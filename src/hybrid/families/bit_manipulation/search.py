@@ -28,7 +28,7 @@ class PerBitRule:
     def apply(self, x: int) -> tuple[int, bool]:
         """(output, whether every bit was read from a seen pattern)."""
         out, seen_all = 0, True
-        for j, (sup, tab) in enumerate(zip(self.supports, self.tables)):
+        for j, (sup, tab) in enumerate(zip(self.supports, self.tables, strict=True)):
             key = tuple((x >> (7 - i)) & 1 for i in sup)
             d = dict(tab)
             if key in d:
@@ -61,7 +61,7 @@ def pair_constraints(xs, ys, j: int) -> list[list[int]]:
 
 def supports_fit(xs, ys, j: int, support) -> dict | None:
     table: dict = {}
-    for x, y in zip(xs, ys):
+    for x, y in zip(xs, ys, strict=True):
         key = tuple(_bit(x, i) for i in support)
         if table.setdefault(key, _bit(y, j)) != _bit(y, j):
             return None
