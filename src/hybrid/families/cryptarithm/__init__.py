@@ -33,6 +33,8 @@ MAX_HYPOTHESES = 24
 
 @register_family
 class Cryptarithm(Family):
+    """Glyph equations: recall by equality pattern, numba join, CP-SAT fallback."""
+
     name = "cryptarithm"
     builder_version = "2"
     has_catalog = True
@@ -95,9 +97,16 @@ class Cryptarithm(Family):
         return render(self._index()["table"], rule["map"], rule["ops"], task.query)
 
     def search(self, task: Task, time_limit: float) -> list[Hypothesis]:
+        """CP-SAT over the same rule space. When the join already found solutions whose answers
+        cannot be printed (the answer needs a digit no example shows a glyph for), CP-SAT would
+        find the same solutions, so it is skipped rather than spending its time limit."""
         from .search import search_cpsat
 
-        return search_cpsat(task, time_limit, self._index())
+        index = self._index()
+        prep = prepare(task, index)
+        if prep is not None and len(run_join(prep, index, 1)[0]):
+            return []
+        return search_cpsat(task, time_limit, index)
 
     def explain(self, hypothesis: Hypothesis) -> str:
         return hypothesis.text
