@@ -21,8 +21,17 @@ from ...task import Example, Task
 from .. import register_family
 from .._equation_common import check_lhs, parse_equation_line
 from ..base import Family, Hypothesis
-from .model import (Prior, Rule, certain_families, consistent_ops, glyph_class, learn_prior, lines_by_glyph,
-                    offset_context, split)
+from .model import (
+    Prior,
+    Rule,
+    certain_families,
+    consistent_ops,
+    glyph_class,
+    learn_prior,
+    lines_by_glyph,
+    offset_context,
+    split,
+)
 from .operations import BY_NAME, OPERATIONS, Operation
 
 __all__ = ["EquationNumeric"]

@@ -33,7 +33,7 @@ def random_rule(rng: random.Random, n_ops: int | None = None, ops: tuple[Operati
     glyphs = rng.sample("+-*", n_ops) if rng.random() < 0.4 else rng.sample(SYMBOLS, n_ops)
     fams = rng.sample([f for f in FAMILIES if any(o.family == f for o in ops)], n_ops)
     assign = []
-    for g, f in zip(glyphs, fams):
+    for g, f in zip(glyphs, fams, strict=True):
         choices = [o for o in ops if o.family == f and o.reverse == reverse]
         assign.append((g, rng.choice(choices).name))
     return Rule(reverse, tuple(sorted(assign)))

@@ -156,7 +156,7 @@ def _counts(structures, prior: Prior | None) -> dict:
                    for r, sets in viable]
             tot = sum(lik) or 1.0
             w_modes = [x / tot for x in lik]
-        for (reverse, sets), w_mode in zip(viable, w_modes):
+        for (reverse, sets), w_mode in zip(viable, w_modes, strict=True):
             key = "1" if reverse else "0"
             mode[key] += w_mode
             for g, ops in sets.items():
@@ -170,7 +170,7 @@ def _counts(structures, prior: Prior | None) -> dict:
                 others = certain_families(other_sets)
                 ctx_key = f"{key}|{offset_context(other_sets)}"
                 gc = glyph_class(g, row_glyphs)
-                for op, w in zip(ops, ws):
+                for op, w in zip(ops, ws, strict=True):
                     fam.setdefault(gc, {}).setdefault(op.family, 0.0)
                     fam[gc][op.family] += w
                     var[key][op.name] = var[key].get(op.name, 0.0) + w
@@ -178,7 +178,7 @@ def _counts(structures, prior: Prior | None) -> dict:
                     var[ctx_key][op.name] = var[ctx_key].get(op.name, 0.0) + w
                 for f in FAMILIES:
                     slot = rep["standard" if gc != "other" else "other"][f]["seen" if f in others else "fresh"]
-                    slot[0] += sum(w for op, w in zip(ops, ws) if op.family == f)
+                    slot[0] += sum(w for op, w in zip(ops, ws, strict=True) if op.family == f)
                     slot[1] += w_mode
     rnd = lambda x: round(x, 6)  # noqa: E731  (stable floats keep rebuilds byte-identical)
     return {
