@@ -1,0 +1,165 @@
+"""cryptarithm: generator round trips, soundness, kernel vs reference, catalog vs CP-SAT, parsing."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import hybrid
+from hybrid import Task
+from hybrid.errors import TaskParseError
+from hybrid.families import get_family
+from hybrid.families.cryptarithm import render
+from hybrid.families.cryptarithm.kernels import join, join_reference
+from hybrid.families.cryptarithm.operations import VARIANTS, result_string, result_table
+from hybrid.families.cryptarithm.patterns import digits_pattern, pattern_key
+from hybrid.families.cryptarithm.search import search_cpsat
+from hybrid.families.cryptarithm.solver import _VAR_REV, prepare
+
+FAM = get_family("cryptarithm")
+#: Digit glyphs and extra operator glyphs seen in the dev rows.
+DIGIT_GLYPHS = "!\"#$%&'()/:<>?@[\\]^`{|}"
+MAIN_OPS = ["add", "add+1", "add-1", "sub", "absdiff", "mul", "mul+1", "mul-1", "cat"]
+
+
+def make_task(seed: int, n_examples: int = 5, n_ops: int = 2):
+    """A task from a random hidden rule: glyph map, reversal flag, distinct operations."""
+    rng = random.Random(seed)
+    glyphs = rng.sample(DIGIT_GLYPHS, 10)
+    gmap = {g: d for d, g in enumerate(glyphs)}
+    op_glyphs = rng.sample([c for c in "*+-" + DIGIT_GLYPHS if c not in glyphs], n_ops)
+    rev = rng.randint(0, 1)
+    names = rng.sample(MAIN_OPS, n_ops)
+    ops = {}
+    for g, name in zip(op_glyphs, names):
+        ops[g] = next(i for i, v in enumerate(VARIANTS) if v[0] == rev and v[1] == name and v[2] == "pre")
+    table = FAM._index()["table"]
+
+    def line():
+        g = rng.choice(op_glyphs)
+        a, b = rng.randrange(100), rng.randrange(100)
+        lhs = glyphs[a // 10] + glyphs[a % 10] + g + glyphs[b // 10] + glyphs[b % 10]
+        return lhs, render(table, gmap, ops, lhs)
+
+    examples = [line() for _ in range(n_examples)]
+    seen = {e[0][2] for e in examples}
+    for _ in range(200):
+        q, ans = line()
+        if q[2] in seen:
+            break
+    task = Task.from_pairs("cryptarithm", examples, q)
+    return task, ans, gmap, ops
+
+
+# ---------------------------------------------------------------- operations and patterns
+def test_result_table_matches_reference():
+    table = result_table()
+    rng = random.Random(0)
+    for _ in range(300):
+        v, a, b = rng.randrange(len(VARIANTS)), rng.randrange(100), rng.randrange(100)
+        ref = result_string(v, a, b)
+        row = [int(c) for c in table[v, a, b] if c != -1]
+        assert row == (ref or [])
+
+
+def test_known_numeric_examples():
+    # the issue's hints, read as digit strings: 33-71 = 61, 26#12 = 2031, 56'19 = '62
+    def find(name, rev, a, b):
+        return [i for i, v in enumerate(VARIANTS) if v[0] == rev and v[1] == name and v[2] == "pre"][0]
+    assert result_string(find("sub", 1, 0, 0), 33, 71) == [6, 1]
+    assert result_string(find("mul", 1, 0, 0), 26, 12) == [2, 0, 3, 1]
+    assert result_string(find("sub", 1, 0, 0), 56, 19) == [10, 6, 2]
+
+
+def test_pattern_keys_agree():
+    key, order = pattern_key("!(!)", "-(/", "-")
+    assert key == "ABAC=sBD" and order == ["!", "(", ")", "/"]
+    assert digits_pattern([3, 1, 3, 2, 10, 1, 5])[0] == "ABAC=sBD"
+
+
+# ---------------------------------------------------------------- kernel vs reference
+@pytest.mark.parametrize("seed", range(6))
+def test_join_kernel_matches_reference(seed):
+    task, *_ = make_task(seed, n_examples=3, n_ops=2)
+    index = FAM._index()
+    prep = prepare(task, index)
+    sm, sv, truncated = join(prep.cvar, prep.cdig, prep.seg, prep.bkt, prep.key_glyph, prep.ex_gl,
+                             prep.ex_nl, prep.ex_op, _VAR_REV, len(prep.glyph_ids), len(prep.op_ids), 100000)
+    assert not truncated
+    cands = []
+    for lvl in range(len(prep.seg) - 1):
+        s, e = prep.seg[lvl], prep.seg[lvl + 1]
+        nl = prep.ex_nl[lvl]
+        cands.append([(int(prep.cvar[k]), [int(d) for d in prep.cdig[k, :nl]]) for k in range(s, e)])
+    ex_gl = [[int(g) for g in prep.ex_gl[lvl, : prep.ex_nl[lvl]]] for lvl in range(len(cands))]
+    ref = join_reference(cands, ex_gl, [int(o) for o in prep.ex_op], [int(r) for r in _VAR_REV],
+                         len(prep.glyph_ids), len(prep.op_ids))
+    got = {(tuple(int(d) for d in sm[i]), tuple(int(v) for v in sv[i])) for i in range(len(sm))}
+    assert got == ref and len(got) > 0
+
+
+# ---------------------------------------------------------------- generated round trips
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 10**6))
+def test_hidden_rule_soundness(seed):
+    task, answer, gmap, ops = make_task(seed)
+    sol = hybrid.solve(task, search=False)
+    assert sol.status != "unsolved" or any(
+        d not in {gmap[c] for c in "".join(e.source + e.target for e in task.examples) if c in gmap}
+        for d in range(10))
+    for h in FAM.candidates(task):
+        assert FAM.verify(h, task), "every recalled hypothesis must re-derive every example"
+    if sol.status == "deduced":
+        assert sol.answer == answer
+
+
+def test_hidden_rule_recovery_rate():
+    hits = total = 0
+    for seed in range(60):
+        task, answer, _, _ = make_task(seed)
+        sol = hybrid.solve(task, search=False)
+        total += 1
+        hits += sol.answer == answer
+    # measured 0.85+ on these seeds; the rest are rows whose examples leave the answer open
+    assert hits / total >= 0.75, (hits, total)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 5, 8])
+def test_catalog_and_cpsat_agree(seed):
+    task, answer, _, _ = make_task(seed, n_examples=4)
+    index = FAM._index()
+    cat = {h.answer for h in FAM.candidates(task)}
+    cp = {h.answer for h in search_cpsat(task, 20.0, index, max_solutions=100000)}
+    assert cp and cp <= cat
+    assert answer in cat
+
+
+def test_dev_like_row():
+    t = Task.from_pairs("cryptarithm", [("`&-}[", "-[`"), ("`[-%)", "-(("), ("(&-(%", "->:")], "[[-)}")
+    sol = hybrid.solve(t, search=False)
+    assert sol.answer == "-(`"
+
+
+# ---------------------------------------------------------------- parsing
+@pytest.mark.parametrize("line", ["!(*( = (/<<", "!(*()= (/<<", "!(*() =", "!(*() = a b", "!(*() (/<<"])
+def test_malformed_examples_raise(line):
+    with pytest.raises(TaskParseError):
+        FAM.parse_example(line, 3)
+
+
+def test_malformed_query_raises():
+    with pytest.raises(TaskParseError):
+        Task.from_pairs("cryptarithm", [("!(*()", "(/<<")], "!(*")
+
+
+def test_unseen_operator_is_guessed():
+    task, *_ = make_task(11, n_examples=4, n_ops=2)
+    q = task.query[:2] + "~" + task.query[3:]
+    t2 = Task.from_pairs("cryptarithm", [(e.source, e.target) for e in task.examples], q)
+    sol = hybrid.solve(t2, search=False)
+    assert sol.status in ("guessed", "unsolved")
+    assert np.isfinite(len(sol.alternatives))
