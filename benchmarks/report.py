@@ -30,7 +30,7 @@ def _pct(x) -> str:
 
 def fmt_nstar(c: dict | None) -> str:
     """N* as printed: a query count, ``never`` when search is not slower, ``–`` when unknown."""
-    if not c or not c.get("common"):
+    if not c or not c.get("common") or c.get("search") is False:
         return "–"
     if c.get("n_star") is None:
         if c.get("other_mean_s") is not None and c.get("catalog_mean_s") is not None:
@@ -103,8 +103,10 @@ def _cost_lines(fam: dict) -> list[str]:
     if b.get("error"):
         out.append(f"- Rebuild failed: `{b['error']}`.")
     if b.get("rss_peak_kib"):
-        out.append(f"- Build peak memory: {b['rss_peak_kib'] / 1024:.1f} MiB peak RSS of the build process, "
-                   f"{(b['rss_peak_kib'] - b['rss_base_kib']) / 1024:.1f} MiB above its state before the build.")
+        what = ("peak RSS during the build (high-water mark reset after the dev rows were read)"
+                if b.get("peak_reset") else "peak RSS of the build process")
+        out.append(f"- Build peak memory: {b['rss_peak_kib'] / 1024:.1f} MiB {what}, "
+                   f"{(b['rss_peak_kib'] - b['rss_base_kib']) / 1024:.1f} MiB above the RSS before the build.")
     if ld.get("file_bytes") is not None:
         out.append(f"- Catalog file: {ld['file_bytes'] / 1e6:.3f} MB, {_f(ld.get('entries'))} entries; loading it "
                    f"takes {1000 * ld['load_s']:.1f} ms and {_mib(ld.get('load_peak_bytes'))} MiB (tracemalloc peak).")
@@ -192,8 +194,11 @@ def render(result: dict, img_rel: str = "img") -> str:
         "deeper bit rules). Correct = exact string match with the hidden answer.",
         "- **Paths** (found at run time): catalog = `hybrid.solve(task, search=False)` (recall + verification; "
         "`direct` for a family without a catalog file); pipeline = `hybrid.solve(task)` (catalog, then the "
-        "CP-SAT fallback); CP-SAT = `family.search(task, time_limit)`, ranked by prior and verified; "
-        "python-constraint = the family's `search_python_constraint`; brute force = plain enumeration in "
+        "CP-SAT fallback); CP-SAT = `family.search(task, time_limit)`, ranked by prior and verified (for "
+        "cryptarithm its `search_cpsat` directly, because its `search` returns nothing when the catalog "
+        "join already has solutions); "
+        "python-constraint = the family's `search_python_constraint` (package or its `search` module); "
+        "brute force = plain enumeration in "
         "`benchmarks/paths.py` (first complete assignment for cryptarithm).",
         f"- **Timings**: per task the median of up to {cfg['repeats']} runs (repeats stop once a task's runs add "
         f"up to {cfg['repeat_cap']} s); tables give the median and p95 over tasks. Search calls get "
