@@ -12,7 +12,7 @@ fit one map. The CP-SAT model (``search``) is the fallback; ``baseline`` is pyth
 
 from __future__ import annotations
 
-from collections import defaultdict
+import itertools
 
 import numpy as np
 
@@ -27,6 +27,8 @@ __all__ = ["Cryptarithm"]
 
 #: Solutions kept from one join; beyond it the answer distribution is estimated from these.
 MAX_SOLUTIONS = 4096
+#: Cap on (solution, query variant, unseen-digit fill) combinations weighed per task.
+MAX_EXPANSION = 200_000
 #: Distinct answers returned as hypotheses.
 MAX_HYPOTHESES = 24
 
@@ -147,82 +149,120 @@ def _rule_text(gmap: dict, ops: dict) -> str:
 def hypotheses_from_solutions(prep: Prepared, sol_map, sol_var, truncated, mixed, index) -> list[Hypothesis]:
     """Turn join solutions into one hypothesis per distinct query answer, weighted by the prior.
 
-    The query may use an operator no example shows (its variant is then drawn from the prior,
-    restricted to the task's reversal) or a digit glyph no example shows (its digit is then one
-    of the digits no seen glyph holds): both make the answer a guess.
+    The query may use an operator no example shows (its variant is then drawn from the prior of
+    its glyph class, restricted to the task's reversal and to operations the task's other
+    operators do not use) or a digit glyph no example shows (its digit is then one of the digits
+    no seen glyph holds): both make the answer a guess. Vectorised over solutions, because an
+    under-determined task has thousands of them.
     """
     table = index["table"]
     prior = np.asarray(index["prior"], dtype=np.float64)
     q = prep.query
+    n_unseen = len({g for g in q[:2] + q[3:] if g not in prep.glyph_ids})
+    fan_out = (1 if q[2] in prep.op_ids else 20) * (10 ** n_unseen)
+    if len(sol_map) * fan_out > MAX_EXPANSION:
+        # an even stride over the solutions keeps the answer distribution's shape
+        keep = np.linspace(0, len(sol_map) - 1, max(1, MAX_EXPANSION // fan_out)).astype(np.int64)
+        sol_map, sol_var = sol_map[keep], sol_var[keep]
+    n_sol = len(sol_map)
+    sol_map = np.asarray(sol_map, dtype=np.int64)
+    sol_var = np.asarray(sol_var, dtype=np.int64)
     qop = q[2]
     qglyphs = q[:2] + q[3:]
     op_seen = qop in prep.op_ids
     unseen_q = [g for g in dict.fromkeys(qglyphs) if g not in prep.glyph_ids]
     guess = (not op_seen) or bool(unseen_q)
-    weights: dict[str, float] = defaultdict(float)
-    best: dict[str, tuple[float, dict, dict]] = {}
-    var_rev = [v[0] for v in VARIANTS]
-    for s in range(len(sol_map)):
-        gmap = {g: int(sol_map[s, i]) for g, i in prep.glyph_ids.items()}
-        ops = {g: int(sol_var[s, i]) for g, i in prep.op_ids.items()}
-        w_sol = 1.0
-        for g, v in ops.items():
-            w_sol *= prior[glyph_class(g), v]
-        rev = var_rev[next(iter(ops.values()))]
-        if op_seen:
-            qvars = [(ops[qop], 1.0)]
-        else:
-            # operators of one task never share an operation (dev: 373 of 375 tasks)
-            taken = {VARIANTS[v][1] for v in ops.values()}
-            pq = prior[glyph_class(qop)]
-            cand = [v for v in range(len(VARIANTS))
-                    if (mixed or var_rev[v] == rev) and VARIANTS[v][1] not in taken]
-            tot = sum(pq[v] for v in cand)
-            qvars = [(v, pq[v] / tot) for v in cand]
-        free = [d for d in range(10) if d not in gmap.values()]
-        fills = _fills(unseen_q, free)
-        for fill in fills:
-            gm = dict(gmap)
-            gm.update(fill)
-            for v, wv in qvars:
-                ops2 = dict(ops)
-                ops2[qop] = v
-                ans = render(table, gm, ops2, q)
-                if ans is None:
-                    continue
-                w = w_sol * wv / len(fills)
-                weights[ans] += w
-                if ans not in best or w > best[ans][0]:
-                    best[ans] = (w, gm, ops2)
-    total = sum(weights.values())
+    var_rev = np.array([v[0] for v in VARIANTS])
+    var_name = np.array([OPS.index(v[1]) for v in VARIANTS])
+    op_items = sorted(prep.op_ids.items(), key=lambda kv: kv[1])
+    w_sol = np.ones(n_sol)
+    for g, j in op_items:
+        w_sol *= prior[glyph_class(g), sol_var[:, j]]
+    # (solution row, variant, weight) triples for the query operator
+    if op_seen:
+        rows = np.arange(n_sol)
+        qv = sol_var[:, prep.op_ids[qop]]
+        w = w_sol.copy()
+    else:
+        pq = prior[glyph_class(qop)]
+        allowed = np.ones((n_sol, len(VARIANTS)), dtype=bool)
+        if not mixed:
+            allowed &= var_rev[None, :] == var_rev[sol_var[:, 0]][:, None]
+        for _, j in op_items:
+            allowed &= var_name[None, :] != var_name[sol_var[:, j]][:, None]
+        wq = allowed * pq[None, :]
+        tot = wq.sum(axis=1, keepdims=True)
+        wq = np.divide(wq, tot, out=np.zeros_like(wq), where=tot > 0)
+        rows, qv = np.nonzero(wq > 0)
+        w = w_sol[rows] * wq[rows, qv]
+    # query digits; unseen query glyphs take every digit no seen glyph holds
+    full = np.full((n_sol, 10 + len(unseen_q)), -1, dtype=np.int64)
+    full[:, : sol_map.shape[1]] = sol_map
+    gid = dict(prep.glyph_ids)
+    for k, g in enumerate(unseen_q):
+        gid[g] = 10 + k
+    if unseen_q:
+        used = np.zeros((n_sol, 10), dtype=bool)
+        np.put_along_axis(used, sol_map.astype(np.int64), True, axis=1)
+        combos = [c for c in itertools.permutations(range(10), len(unseen_q))]
+        rr, qq, ww, ff = [], [], [], []
+        for c in combos:
+            ok = ~used[rows][:, list(c)].any(axis=1)
+            rr.append(rows[ok]); qq.append(qv[ok]); ww.append(w[ok]); ff.append(np.tile(c, (ok.sum(), 1)))
+        rows, qv, w, fill = np.concatenate(rr), np.concatenate(qq), np.concatenate(ww), np.concatenate(ff)
+        n_free = 10 - sol_map.shape[1]
+        n_fill = np.prod([n_free - i for i in range(len(unseen_q))]) if n_free >= len(unseen_q) else 1
+        w = w / max(1, n_fill)
+    else:
+        fill = np.zeros((len(rows), 0), dtype=np.int64)
+    if len(rows) == 0:
+        return []
+    dig = np.empty((len(rows), 4), dtype=np.int64)
+    for i, g in enumerate(qglyphs):
+        j = gid[g]
+        dig[:, i] = full[rows, j] if j < 10 else fill[:, j - 10]
+    res = table[qv, dig[:, 0] * 10 + dig[:, 1], dig[:, 2] * 10 + dig[:, 3]].astype(np.int64)
+    # digit -> glyph index through each solution's inverse map (-1: no glyph shows that digit)
+    inv = np.full((n_sol, 12), -1, dtype=np.int64)
+    np.put_along_axis(inv, sol_map.astype(np.int64), np.arange(sol_map.shape[1])[None, :], axis=1)
+    inv_r = inv[rows]
+    for k in range(len(unseen_q)):
+        inv_r[np.arange(len(rows)), fill[:, k]] = 10 + k
+    inv_r[:, 11] = -1
+    code = np.where(res == SIGN, -2, np.where(res == PAD, -3, inv_r[np.arange(len(rows))[:, None], np.where(res >= 0, res, 11)]))
+    printable = (res[:, 0] != PAD) & ~((code == -1).any(axis=1))
+    rows, qv, w, fill, code = rows[printable], qv[printable], w[printable], fill[printable], code[printable]
+    if len(rows) == 0:
+        return []
+    packed = np.zeros(len(code), dtype=np.int64)
+    for i in range(code.shape[1]):
+        packed = packed * 16 + (code[:, i] + 3)
+    _, first, inverse = np.unique(packed, return_index=True, return_inverse=True)
+    uniq = code[first]
+    inverse = inverse.reshape(-1)
+    weights = np.bincount(inverse, weights=w, minlength=len(uniq))
+    names = {i: g for g, i in prep.glyph_ids.items()}
+    names.update({10 + k: g for k, g in enumerate(unseen_q)})
+    total = weights.sum()
     if total <= 0:
         return []
     hyps = []
-    for ans in sorted(weights, key=lambda a: (-weights[a], a))[:MAX_HYPOTHESES]:
-        _, gm, ops2 = best[ans]
+    for u in sorted(range(len(uniq)), key=lambda u: -weights[u])[:MAX_HYPOTHESES]:
+        members = np.nonzero(inverse == u)[0]
+        m = members[np.argmax(w[members])]
+        s = rows[m]
+        gm = {g: int(sol_map[s, i]) for g, i in prep.glyph_ids.items()}
+        for k, g in enumerate(unseen_q):
+            gm[g] = int(fill[m, k])
+        ops2 = {g: int(sol_var[s, j]) for g, j in op_items}
+        ops2[qop] = int(qv[m])
+        ans = "".join(qop if c == -2 else names[c] for c in uniq[u] if c != -3)
         hyps.append(Hypothesis(rule={"map": gm, "ops": ops2}, text=_rule_text(gm, ops2),
-                               prior=weights[ans] / total, guess=guess, source="catalog",
-                               answer=ans, extra={"solutions": len(sol_map), "truncated": truncated,
-                                      "mixed_reversal": mixed}))
+                               prior=float(weights[u] / total), guess=guess, source="catalog", answer=ans,
+                               extra={"solutions": n_sol, "truncated": bool(truncated),
+                                      "mixed_reversal": bool(mixed)}))
+    hyps.sort(key=lambda h: (-h.prior, h.answer))
     return hyps
-
-
-def _fills(glyphs: list[str], free: list[int]) -> list[dict]:
-    if not glyphs:
-        return [{}]
-    out = []
-
-    def rec(i, cur, avail):
-        if i == len(glyphs):
-            out.append(dict(cur))
-            return
-        for d in avail:
-            cur[glyphs[i]] = d
-            rec(i + 1, cur, [x for x in avail if x != d])
-        cur.pop(glyphs[i], None)
-
-    rec(0, {}, free)
-    return out or [{}]
 
 
 #: Operator glyphs whose operation family the dev rows show to be strongly tied to the glyph;
