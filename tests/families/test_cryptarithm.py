@@ -35,7 +35,7 @@ def make_task(seed: int, n_examples: int = 5, n_ops: int = 2):
     rev = rng.randint(0, 1)
     names = rng.sample(MAIN_OPS, n_ops)
     ops = {}
-    for g, name in zip(op_glyphs, names):
+    for g, name in zip(op_glyphs, names, strict=True):
         ops[g] = next(i for i, v in enumerate(VARIANTS) if v[0] == rev and v[1] == name and v[2] == "pre")
     table = FAM._index()["table"]
 

@@ -208,7 +208,10 @@ def hypotheses_from_solutions(prep: Prepared, sol_map, sol_var, truncated, mixed
         rr, qq, ww, ff = [], [], [], []
         for c in combos:
             ok = ~used[rows][:, list(c)].any(axis=1)
-            rr.append(rows[ok]); qq.append(qv[ok]); ww.append(w[ok]); ff.append(np.tile(c, (ok.sum(), 1)))
+            rr.append(rows[ok])
+            qq.append(qv[ok])
+            ww.append(w[ok])
+            ff.append(np.tile(c, (ok.sum(), 1)))
         rows, qv, w, fill = np.concatenate(rr), np.concatenate(qq), np.concatenate(ww), np.concatenate(ff)
         n_free = 10 - sol_map.shape[1]
         n_fill = np.prod([n_free - i for i in range(len(unseen_q))]) if n_free >= len(unseen_q) else 1

@@ -32,7 +32,7 @@ def search_python_constraint(task, time_limit: float, index=None, max_solutions:
     from .solver import Prepared
 
     if index is None:
-        from ..import get_family
+        from .. import get_family
 
         index = get_family("cryptarithm")._index()
     table = index["table"]

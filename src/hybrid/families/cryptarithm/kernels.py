@@ -151,7 +151,7 @@ def join_reference(cands, ex_gl, ex_op, var_rev, n_glyphs, n_ops):
                 continue
             g2 = list(gmap)
             good = True
-            for g, d in zip(ex_gl[i], digits):
+            for g, d in zip(ex_gl[i], digits, strict=True):
                 if g2[g] >= 0:
                     if g2[g] != d:
                         good = False
