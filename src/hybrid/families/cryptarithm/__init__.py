@@ -38,7 +38,7 @@ class Cryptarithm(Family):
     """Glyph equations: recall by equality pattern, numba join, CP-SAT fallback."""
 
     name = "cryptarithm"
-    builder_version = "2"
+    builder_version = "3"
     has_catalog = True
     candidates_verified = True
 

@@ -20,6 +20,7 @@ import numpy as np
 from ...task import Example, Task
 from .. import register_family
 from .._equation_common import check_lhs, parse_equation_line
+from .._equation_ops import BY_NAME, OPERATIONS, Operation
 from ..base import Family, Hypothesis
 from .model import (
     Prior,
@@ -32,7 +33,6 @@ from .model import (
     offset_context,
     split,
 )
-from .operations import BY_NAME, OPERATIONS, Operation
 
 __all__ = ["EquationNumeric"]
 

@@ -11,8 +11,8 @@ import random
 from dataclasses import dataclass
 
 from ...task import Task
+from .._equation_ops import FAMILIES, OPERATIONS, Operation
 from .model import Rule
-from .operations import FAMILIES, OPERATIONS, Operation
 
 __all__ = ["GeneratedTask", "SYMBOLS", "random_rule", "generate"]
 

@@ -11,7 +11,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
-from .operations import BY_NAME, FAMILIES, OPERATIONS, Operation
+from .._equation_ops import BY_NAME, FAMILIES, OPERATIONS, Operation
 
 __all__ = ["Rule", "split", "lines_by_glyph", "consistent_ops", "glyph_class", "Prior", "learn_prior"]
 

@@ -18,9 +18,9 @@ import time
 from dataclasses import dataclass
 
 from ...task import Task
+from .._equation_ops import OPERATIONS, format_result
 from ..base import Hypothesis
 from .model import Prior, Rule, glyph_class, lines_by_glyph, split
-from .operations import OPERATIONS, format_result
 
 __all__ = ["LinearOp", "search_cpsat", "search_python_constraint", "COEF_AB", "COEF_AB_PROD", "COEF_0"]
 
