@@ -95,3 +95,14 @@ def test_spec_errors_and_no_download(tmp_path):
 def test_spec_options(tiny_dir):
     r = LMRecaller.from_spec(f"{tiny_dir},batch=3,top=5,device=cpu,context=compact")
     assert (r.batch_size, r.top, r.context, r.device.type) == (3, 5, "compact", "cpu")
+
+
+def test_prior_weight_adds_log_prior(rec):
+    task = hybrid.Task.from_pairs("numeral", [("4", "IV")], "9")
+    hyps = [Hypothesis(rule=None, text="same text", prior=p) for p in (1.0, 100.0)]
+    pure = rec.score(task, hyps)
+    assert pure[0] == pytest.approx(pure[1], abs=1e-5)  # equal renderings, equal LM scores
+    mixed = LMRecaller(rec.model, rec.tokenizer, prior_weight=1.0, device="cpu").score(task, hyps)
+    assert mixed[1] - mixed[0] == pytest.approx(math.log(100.0), abs=1e-3)
+    with pytest.raises(HybridError, match="prior takes a number"):
+        LMRecaller.from_spec("/tmp,prior=high")

@@ -10,6 +10,7 @@ Spec strings (``hybrid eval --recaller lm:SPEC``)::
     DIR                         a model directory, or a train-recall output (hybrid_recall.json)
     DIR,adapter=ADAPTER_DIR     base model plus a LoRA adapter
     ...,batch=16,top=64,device=cpu,context=compact   optional settings
+    ...,prior=1.0               add W x log(prior) to the LM score (a product of experts; default 0)
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ class LMRecaller(Recaller):
     name = "lm"
 
     def __init__(self, model, tokenizer, *, context: str = "prompt", batch_size: int = 16, top: int = 64,
-                 max_length: int | None = None, device=None):
+                 max_length: int | None = None, device=None, prior_weight: float = 0.0):
         import torch
 
         if context not in CONTEXT_STYLES:
@@ -71,6 +72,7 @@ class LMRecaller(Recaller):
         self.context = context
         self.batch_size = int(batch_size)
         self.top = int(top)
+        self.prior_weight = float(prior_weight)
         cfg = getattr(model, "config", None)
         limit = getattr(cfg, "max_position_embeddings", None) or getattr(cfg, "n_positions", None) or 2048
         self.max_length = int(min(limit, max_length or limit))
@@ -124,8 +126,9 @@ class LMRecaller(Recaller):
         path, opts = parts[0], {}
         for p in parts[1:]:
             key, sep, value = p.partition("=")
-            if not sep or key not in ("adapter", "batch", "top", "device", "context", "max_length"):
-                raise HybridError(f"recaller spec: unknown option {p!r} (adapter, batch, top, device, context, max_length)")
+            if not sep or key not in ("adapter", "batch", "top", "device", "context", "max_length", "prior"):
+                raise HybridError(f"recaller spec: unknown option {p!r} "
+                                  "(adapter, batch, top, device, context, max_length, prior)")
             opts[key] = value
         kwargs = {}
         try:
@@ -134,6 +137,11 @@ class LMRecaller(Recaller):
                     kwargs[name] = int(opts[key])
         except ValueError:
             raise HybridError(f"recaller spec {spec!r}: batch, top and max_length take integers") from None
+        if "prior" in opts:
+            try:
+                kwargs["prior_weight"] = float(opts["prior"])
+            except ValueError:
+                raise HybridError(f"recaller spec {spec!r}: prior takes a number") from None
         for key in ("device", "context"):
             if key in opts:
                 kwargs[key] = opts[key]
@@ -203,8 +211,8 @@ class LMRecaller(Recaller):
         lm = self.score_texts(context_text(task, self.context), [candidate_text(task, hypotheses[i]) for i in chosen])
         scores = [0.0] * len(hypotheses)
         for i, s in zip(chosen, lm, strict=True):
-            scores[i] = s
-        floor = min(lm) if lm else 0.0
+            scores[i] = s + self.prior_weight * prior[i]
+        floor = min(scores[i] for i in chosen) if chosen else 0.0
         for rank_, i in enumerate(by_prior[self.top:]):
             scores[i] = floor - 1e6 - rank_  # below every LM-scored one, in prior order
         return [s if math.isfinite(s) else -1e300 for s in scores]
