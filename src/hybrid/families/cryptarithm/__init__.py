@@ -19,6 +19,7 @@ import numpy as np
 from ...task import Example, Task
 from .. import register_family
 from .._equation_common import check_lhs, parse_equation_line
+from .._equation_ops import OPERATIONS
 from ..base import Family, Hypothesis
 from .operations import OPS, PAD, SIGN, SIGNED, VARIANTS, variant_text
 from .solver import Prepared, prepare, run_join
@@ -38,7 +39,10 @@ class Cryptarithm(Family):
     """Glyph equations: recall by equality pattern, numba join, CP-SAT fallback."""
 
     name = "cryptarithm"
-    builder_version = "3"
+    builder_version = "5"
+    #: Weigh operations with the prior shared with equation_numeric (learned from both families'
+    #: rows); False keeps this family's own per-glyph-class matrix (``prior``).
+    shared_prior = True
     has_catalog = True
     candidates_verified = True
 
@@ -62,6 +66,12 @@ class Cryptarithm(Family):
         prior = _learn_prior(index, list(tasks), progress)
         payload = dict(index)
         payload["prior"] = prior
+        payload["glyph_pool"] = glyph_pool(list(tasks))
+        if self.shared_prior:
+            from .._equation_prior import numeric_tasks_of, pooled_tasks
+            from ..equation_numeric.model import learn_prior
+
+            payload["op_prior"] = learn_prior(pooled_tasks(numeric_tasks_of(), list(tasks), index))
         payload["glyph_classes"] = list(GLYPH_CLASSES)
         payload["variants"] = [list(v) for v in VARIANTS]
         params = {"entries": int(len(var)), "patterns": len(keys), "variants": len(VARIANTS),
@@ -175,24 +185,17 @@ def hypotheses_from_solutions(prep: Prepared, sol_map, sol_var, truncated, mixed
     var_rev = np.array([v[0] for v in VARIANTS])
     var_name = np.array([OPS.index(v[1]) for v in VARIANTS])
     op_items = sorted(prep.op_ids.items(), key=lambda kv: kv[1])
-    w_sol = np.ones(n_sol)
-    for g, j in op_items:
-        w_sol *= prior[glyph_class(g), sol_var[:, j]]
+    shared = index.get("op_prior")
+    if shared is not None:
+        w_sol, wq = _shared_weights(shared, sol_var, op_items, qop, op_seen, mixed)
+    else:
+        w_sol, wq = _matrix_weights(prior, sol_var, op_items, qop, op_seen, mixed, var_rev, var_name)
     # (solution row, variant, weight) triples for the query operator
     if op_seen:
         rows = np.arange(n_sol)
         qv = sol_var[:, prep.op_ids[qop]]
         w = w_sol.copy()
     else:
-        pq = prior[glyph_class(qop)]
-        allowed = np.ones((n_sol, len(VARIANTS)), dtype=bool)
-        if not mixed:
-            allowed &= var_rev[None, :] == var_rev[sol_var[:, 0]][:, None]
-        for _, j in op_items:
-            allowed &= var_name[None, :] != var_name[sol_var[:, j]][:, None]
-        wq = allowed * pq[None, :]
-        tot = wq.sum(axis=1, keepdims=True)
-        wq = np.divide(wq, tot, out=np.zeros_like(wq), where=tot > 0)
         rows, qv = np.nonzero(wq > 0)
         w = w_sol[rows] * wq[rows, qv]
     # query digits; unseen query glyphs take every digit no seen glyph holds
@@ -233,13 +236,24 @@ def hypotheses_from_solutions(prep: Prepared, sol_map, sol_var, truncated, mixed
         inv_r[np.arange(len(rows)), fill[:, k]] = 10 + k
     inv_r[:, 11] = -1
     code = np.where(res == SIGN, -2, np.where(res == PAD, -3, inv_r[np.arange(len(rows))[:, None], np.where(res >= 0, res, 11)]))
-    printable = (res[:, 0] != PAD) & ~((code == -1).any(axis=1))
+    # A result digit no glyph of the row shows: the generator drew its glyph from the pool of
+    # digit glyphs, so it is one of the pool glyphs the row does not use (code UNSEEN + digit).
+    spare = spare_glyphs(index, prep)
+    blind = code == -1
+    if spare:
+        code = np.where(blind, UNSEEN + res, code)
+        n_blind = np.array([len(set(r[b].tolist())) for r, b in zip(res, blind, strict=True)], dtype=np.int64)
+        ok = n_blind <= len(spare)
+        w = w * (1.0 / len(spare)) ** n_blind
+    else:
+        ok = ~blind.any(axis=1)
+    printable = (res[:, 0] != PAD) & ok
     rows, qv, w, fill, code = rows[printable], qv[printable], w[printable], fill[printable], code[printable]
     if len(rows) == 0:
         return []
     packed = np.zeros(len(code), dtype=np.int64)
     for i in range(code.shape[1]):
-        packed = packed * 16 + (code[:, i] + 3)
+        packed = packed * 64 + (code[:, i] + 3)
     _, first, inverse = np.unique(packed, return_index=True, return_inverse=True)
     uniq = code[first]
     inverse = inverse.reshape(-1)
@@ -259,13 +273,105 @@ def hypotheses_from_solutions(prep: Prepared, sol_map, sol_var, truncated, mixed
             gm[g] = int(fill[m, k])
         ops2 = {g: int(sol_var[s, j]) for g, j in op_items}
         ops2[qop] = int(qv[m])
+        blind_digits = list(dict.fromkeys(int(c) - UNSEEN for c in uniq[u] if c >= UNSEEN))
+        for d, g in zip(blind_digits, spare, strict=False):
+            gm[g] = d
+            names[UNSEEN + d] = g
         ans = "".join(qop if c == -2 else names[c] for c in uniq[u] if c != -3)
         hyps.append(Hypothesis(rule={"map": gm, "ops": ops2}, text=_rule_text(gm, ops2),
-                               prior=float(weights[u] / total), guess=guess, source="catalog", answer=ans,
+                               prior=float(weights[u] / total), guess=guess or bool(blind_digits),
+                               source="catalog", answer=ans,
                                extra={"solutions": n_sol, "truncated": bool(truncated),
                                       "mixed_reversal": bool(mixed)}))
     hyps.sort(key=lambda h: (-h.prior, h.answer))
     return hyps
+
+
+def _matrix_weights(prior, sol_var, op_items, qop, op_seen, mixed, var_rev, var_name):
+    """Per-glyph-class variant prior (the family's own, from its examples only)."""
+    n_sol = len(sol_var)
+    w_sol = np.ones(n_sol)
+    for g, j in op_items:
+        w_sol *= prior[glyph_class(g), sol_var[:, j]]
+    if op_seen:
+        return w_sol, None
+    pq = prior[glyph_class(qop)]
+    allowed = np.ones((n_sol, len(VARIANTS)), dtype=bool)
+    if not mixed:
+        allowed &= var_rev[None, :] == var_rev[sol_var[:, 0]][:, None]
+    for _, j in op_items:
+        allowed &= var_name[None, :] != var_name[sol_var[:, j]][:, None]
+    wq = allowed * pq[None, :]
+    tot = wq.sum(axis=1, keepdims=True)
+    return w_sol, np.divide(wq, tot, out=np.zeros_like(wq), where=tot > 0)
+
+
+def _shared_weights(prior_data, sol_var, op_items, qop, op_seen, mixed):
+    """Weights from the prior shared with equation_numeric (``_equation_prior``): each operator's
+    operation given its glyph class and the groups/offsets of the row's other operators, and the
+    reading direction. Computed once per distinct operation combination (few per task)."""
+    from ..equation_numeric.model import Prior, offset_context
+    from ..equation_numeric.model import glyph_class as row_class
+
+    prior = _PRIOR_CACHE.get(id(prior_data))
+    if prior is None:
+        prior = _PRIOR_CACHE[id(prior_data)] = Prior(prior_data)
+    row_glyphs = {g for g, _ in op_items} | {qop}
+    gcs = {g: row_class(g, row_glyphs) for g in row_glyphs}
+    combos, inverse = np.unique(sol_var, axis=0, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    cw = np.zeros(len(combos))
+    cq = np.zeros((len(combos), len(VARIANTS)))
+    for c, combo in enumerate(combos):
+        ops = [OPERATIONS[int(combo[j])] for _, j in op_items]
+        w = 1.0 if mixed else prior.mode_score(ops[0].reverse)
+        for i, ((g, _), op) in enumerate(zip(op_items, ops, strict=True)):
+            seen = {o.family for k, o in enumerate(ops) if k != i}
+            w *= prior.score(op, gcs[g]) * prior.repeat_score(op.family, seen, gcs[g])
+        cw[c] = w
+        if not op_seen:
+            seen = {o.family for o in ops}
+            ctx = offset_context([[o] for o in ops])
+            for v, op in enumerate(OPERATIONS):
+                if mixed or op.reverse == ops[0].reverse:
+                    cq[c, v] = prior.score(op, gcs[qop], seen, ctx)
+            tot = cq[c].sum()
+            if tot > 0:
+                cq[c] /= tot
+    return cw[inverse], (None if op_seen else cq[inverse])
+
+
+_PRIOR_CACHE: dict = {}
+
+
+#: Code offset of a result digit that no glyph of the row shows (``UNSEEN + digit``).
+UNSEEN = 20
+
+
+def spare_glyphs(index, prep: Prepared) -> list[str]:
+    """Pool digit glyphs the row does not use, likeliest first (pool frequency, then glyph).
+
+    Every row draws its ten digit glyphs from one pool (23 symbols in the dev rows) and its
+    operator glyphs apart from them, so a digit no example shows is printed with one of these.
+    """
+    pool = index.get("glyph_pool")
+    if pool is None:
+        return []
+    used = set(prep.glyph_ids) | set(prep.op_ids) | set(prep.query)
+    return [g for g in pool if g not in used]
+
+
+def glyph_pool(tasks) -> list[str]:
+    """The digit-glyph vocabulary of the given rows (operand and result glyphs that are not
+    operators of their row), most frequent first, ties by glyph."""
+    counts: dict[str, int] = {}
+    for task in tasks:
+        ops = {e.source[2] for e in task.examples} | {task.query[2]}
+        for e in task.examples:
+            for c in e.source[:2] + e.source[3:] + e.target:
+                if c not in ops:
+                    counts[c] = counts.get(c, 0) + 1
+    return sorted(counts, key=lambda g: (-counts[g], g))
 
 
 #: Operator glyphs whose operation family the dev rows show to be strongly tied to the glyph;

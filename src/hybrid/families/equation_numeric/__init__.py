@@ -15,6 +15,8 @@ variant of the row's direction is a candidate, ranked by that prior, and marked 
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from ...task import Example, Task
@@ -36,6 +38,9 @@ from .model import (
 
 __all__ = ["EquationNumeric"]
 
+#: Most whole-row operation combinations weighed jointly per reading direction.
+JOINT_LIMIT = 20000
+
 #: Width of a table cell: the longest printed result is 4 digits plus a sign.
 CELL = 5
 
@@ -56,7 +61,9 @@ def build_tables() -> np.ndarray:
 class EquationNumeric(Family):
     name = "equation_numeric"
     has_catalog = True
-    builder_version = "5"
+    builder_version = "6"
+    #: Learn the operation prior from the numeric rows and the decodable cryptarithm rows.
+    pool_glyph_rows = False
 
     def parse_example(self, text: str, line: int | None = None) -> Example:
         return parse_equation_line(text, self.name, line)
@@ -71,9 +78,13 @@ class EquationNumeric(Family):
     # ------------------------------------------------------------------ catalog
     def build_catalog(self, tasks, progress: bool = False):
         tables = build_tables()
-        prior = learn_prior(list(tasks))
+        from .._equation_prior import glyph_tasks_of, pooled_tasks
+
+        rows = pooled_tasks(list(tasks), glyph_tasks_of() if self.pool_glyph_rows else [])
+        prior = learn_prior(rows)
         payload = {"operations": [op.name for op in OPERATIONS], "tables": tables, "prior": prior}
-        return payload, {"operations": len(OPERATIONS), "operand_pairs": 10000, "entries": int(tables.size)}
+        return payload, {"operations": len(OPERATIONS), "operand_pairs": 10000, "entries": int(tables.size),
+                         "prior_rows": len(rows)}
 
     def _prior(self) -> Prior:
         cat = self.catalog()
@@ -122,6 +133,9 @@ class EquationNumeric(Family):
         * P(query operation)."""
         row_glyphs = set(sets) | {qg}
         gcs = {g: glyph_class(g, row_glyphs) for g in row_glyphs}
+        joint = self._joint(prior, sets, reverse, qa, qg, qb, gcs, source)
+        if joint is not None:
+            return joint
         best = {g: max(ops, key=lambda o: prior.score(o, gcs[g])).name for g, ops in sets.items()}
         p = prior.mode_score(reverse)
         for g, ops in sets.items():
@@ -143,6 +157,55 @@ class EquationNumeric(Family):
             rule = Rule(reverse, tuple(sorted(assign.items())))
             out.append(Hypothesis(rule=rule, text=rule.text(), prior=p * prior.score(op, gcs[qg], seen, ctx),
                                   guess=guess, source=source, answer=ans))
+        return out
+
+    def _joint(self, prior: Prior, sets: dict[str, list[Operation]], reverse: bool,
+               qa: str, qg: str, qb: str, gcs: dict[str, str], source: str) -> list[Hypothesis] | None:
+        """Hypotheses from whole-row assignments: every combination of one consistent operation
+        per glyph (the query glyph, if unseen, takes any operation of the direction), weighted by
+        the product of each operator's prior given the *other* operators of that combination
+        (their groups and offsets). This is what makes "operators of a row use different groups"
+        bite when an example glyph is itself ambiguous (``|a-b|`` or ``max mod min``). None when
+        the row has too many combinations (the per-glyph approximation is used instead)."""
+        glyphs = list(sets)
+        if qg in sets:
+            qops, guess = sets[qg], False
+        else:
+            qops, guess = [op for op in OPERATIONS if op.reverse == reverse], True
+            glyphs.append(qg)
+        pools = [sets[g] if g != qg else qops for g in glyphs]
+        n = 1
+        for ops in pools:
+            n *= len(ops)
+        if n > JOINT_LIMIT:
+            return None
+        p_dir = prior.mode_score(reverse)
+        base = {g: {o.name: prior.score(o, gcs[g]) for o in ops} for g, ops in zip(glyphs, pools, strict=True)}
+        by_answer: dict[str, list] = {}
+        qi = glyphs.index(qg)
+        for combo in itertools.product(*pools):
+            w = p_dir
+            for i, (g, op) in enumerate(zip(glyphs, combo, strict=True)):
+                others = [[o] for j, o in enumerate(combo) if j != i]
+                seen = {o[0].family for o in others}
+                if g == qg and guess:
+                    w *= prior.score(op, gcs[g], seen, offset_context(others))
+                else:
+                    w *= base[g][op.name] * prior.repeat_score(op.family, seen, gcs[g])
+            ans = combo[qi].fn(qa, qb, qg)
+            if ans is None or w <= 0:
+                continue
+            cur = by_answer.get(ans)
+            if cur is None:
+                by_answer[ans] = [w, w, combo]
+            else:
+                cur[0] += w
+                if w > cur[1]:
+                    cur[1], cur[2] = w, combo
+        out = []
+        for ans, (tot, _, combo) in by_answer.items():
+            rule = Rule(reverse, tuple(sorted((g, o.name) for g, o in zip(glyphs, combo, strict=True))))
+            out.append(Hypothesis(rule=rule, text=rule.text(), prior=tot, guess=guess, source=source, answer=ans))
         return out
 
     def verify(self, hypothesis: Hypothesis, task: Task) -> bool:
