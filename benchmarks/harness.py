@@ -51,8 +51,8 @@ class Config:
     repeats: int = 5
     repeat_cap: float = 0.25  # stop repeating a task once its runs add up to this many seconds
     time_limit: float = 2.0  # per search call
-    path_budget: float = 60.0  # wall seconds per (family, path)
-    instrument_cap: float = 2.0
+    path_budget: float = 180.0  # wall seconds per (family, path)
+    instrument_cap: float = 0.5
     build: bool = True
     build_timeout: float = 180.0
     deadline: float = 14 * 60.0  # whole run; budgets shrink when it gets close

@@ -199,7 +199,8 @@ def render(result: dict, img_rel: str = "img") -> str:
         "join already has solutions); "
         "python-constraint = the family's `search_python_constraint` (package or its `search` module); "
         "brute force = plain enumeration in "
-        "`benchmarks/paths.py` (first complete assignment for cryptarithm).",
+        "`benchmarks/paths.py` (first complete assignment for cryptarithm; cipher's enumerates the same "
+        "dev-row vocabulary the catalog holds, so it is not catalog-free).",
         f"- **Timings**: per task the median of up to {cfg['repeats']} runs (repeats stop once a task's runs add "
         f"up to {cfg['repeat_cap']} s); tables give the median and p95 over tasks. Search calls get "
         f"{cfg['time_limit']} s each; each (family, path) gets {cfg['path_budget']} s of wall time, and tasks "
