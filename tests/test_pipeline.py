@@ -3,8 +3,7 @@
 import pytest
 
 import hybrid
-from hybrid.families import Family, Hypothesis, register_family
-from hybrid.families import _REGISTRY
+from hybrid.families import _REGISTRY, Family, Hypothesis, register_family
 
 
 class Toy(Family):

@@ -13,7 +13,6 @@ letters to one plain letter). Choices are ranked by a positional word prior from
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
 
