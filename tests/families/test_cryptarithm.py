@@ -163,3 +163,62 @@ def test_unseen_operator_is_guessed():
     sol = hybrid.solve(t2, search=False)
     assert sol.status in ("guessed", "unsolved")
     assert np.isfinite(len(sol.alternatives))
+
+
+# ---------------------------------------------------------------- shared operation set
+def test_variants_are_the_shared_operations():
+    from hybrid.families._equation_ops import OPERATIONS
+
+    assert len(VARIANTS) == len(OPERATIONS)
+    rng = random.Random(3)
+    for v, op in enumerate(OPERATIONS):
+        assert VARIANTS[v] == (int(op.reverse), op.base, op.sign)
+        for _ in range(20):
+            a, b = rng.randrange(100), rng.randrange(100)
+            printed = op.fn(f"{a:02d}", f"{b:02d}", "-")
+            codes = result_string(v, a, b)
+            assert (printed is None) == (codes is None)
+            if printed is not None:
+                assert "".join("-" if c == 10 else str(c) for c in codes) == printed
+
+
+# ---------------------------------------------------------------- unseen answer glyphs
+def _blind_task():
+    """A row whose answer needs a digit no example shows: examples use only digits 0..5."""
+    glyphs = "!\"#$%&'()/"
+    ops = {"+": next(i for i, v in enumerate(VARIANTS) if v == (0, "add", "pre"))}
+    gmap = {g: d for d, g in enumerate(glyphs)}
+    table = FAM._index()["table"]
+    pairs = []
+    for a, b in [(11, 23), (12, 31), (14, 41), (21, 12), (32, 13), (22, 20), (10, 10), (24, 31)]:
+        lhs = glyphs[a // 10] + glyphs[a % 10] + "+" + glyphs[b // 10] + glyphs[b % 10]
+        pairs.append((lhs, render(table, gmap, ops, lhs)))
+    query = glyphs[5] + glyphs[5] + "+" + glyphs[4] + glyphs[4]  # 55 + 44 = 99: needs digit 9
+    return Task.from_pairs("cryptarithm", pairs, query), gmap
+
+
+def test_unseen_answer_glyph_is_guessed_from_the_pool():
+    task, gmap = _blind_task()
+    sol = hybrid.solve(task)
+    pool = FAM._index()["glyph_pool"]
+    row = {c for e in task.examples for c in e.source + e.target} | set(task.query)
+    assert sol.status == "guessed"
+    assert len(sol.answer) == 2 and sol.answer[0] == sol.answer[1]
+    assert sol.answer[0] in pool and sol.answer[0] not in row
+
+
+def test_glyph_pool_is_digit_vocabulary():
+    pool = FAM._index()["glyph_pool"]
+    assert set(pool) == set(DIGIT_GLYPHS)  # operators + - * never print a digit
+
+
+def test_decode_glyph_rows_recovers_digit_rows():
+    from hybrid.families._equation_prior import decode_glyph_rows
+
+    for seed in range(6):
+        task, ans, gmap, ops = make_task(seed, n_examples=6)
+        task.meta["answer"] = ans
+        for dec in decode_glyph_rows([task], FAM._index()):
+            for e, d in zip(task.examples, dec.examples, strict=True):
+                digits = "".join(str(gmap[c]) for c in e.source[:2] + e.source[3:])
+                assert d.source[:2] + d.source[3:] == digits and d.source[2] == e.source[2]

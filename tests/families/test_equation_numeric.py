@@ -173,3 +173,32 @@ def test_dev_accuracy(dev_by_family):
     hits = sum(hybrid.solve(r.prompt, time_limit=1.0).answer == r.answer for r in rows)
     # Measured 0.88 on the 549 dev rows (the prior is learned from them; guessed rows ~48%).
     assert hits / len(rows) >= 0.85
+
+
+def test_learn_shared_pools_only_the_structure():
+    from hybrid.families._equation_prior import POOLED_KEYS, learn_shared
+    from hybrid.families.equation_numeric.model import learn_prior
+
+    rng = random.Random(5)
+    gens = [generate(rng) for _ in range(40)]
+    for g in gens:
+        g.task.meta["answer"] = g.answer
+    own, other = [g.task for g in gens[:20]], [g.task for g in gens[20:]]
+    mixed = learn_shared(own, other, "structure")
+    alone, both = learn_prior(own), learn_prior(own + other)
+    for key in mixed:
+        assert mixed[key] == (both[key] if key in POOLED_KEYS else alone[key])
+    assert learn_shared(own, other, "none") == alone
+    assert learn_shared(own, other, "all") == both
+
+
+def test_joint_weighting_prefers_a_fresh_group_for_an_unseen_operator():
+    # '^' fits both |a-b| and max mod min (66^67 = 1, 87^60 = 27); '+' is a concatenation. A
+    # subtraction or a max-mod for '(' would repeat the group of one reading of '^', so only the
+    # groups no other operator can hold (add, mul) keep their full weight: mul ranks first.
+    task = hybrid.Task.from_pairs("equation_numeric", [("66^67", "1"), ("87^60", "27"), ("80+96", "8096")], "91(29")
+    fam = hybrid.families.get_family("equation_numeric")
+    hyps = fam.candidates(task)
+    assert hyps and all(h.guess for h in hyps)
+    by = {h.answer: h.prior for h in hyps}
+    assert hyps[0].answer == "2639" and by["2639"] > by.get("62", 0.0)
