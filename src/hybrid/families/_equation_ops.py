@@ -2,7 +2,9 @@
 
 Every equation row is ``AB?CD = result``: two 2-digit operands (leading zeros allowed) and one
 operator glyph, whose secret operation is one of the variants below. Reverse-engineered from the
-549 ``equation_numeric`` dev rows (see ``docs/families/equation_numeric.md`` for the counts):
+549 ``equation_numeric`` dev rows and checked on the 617 ``cryptarithm`` rows through their decoded
+maps (the set explains every row of both; ``docs/families/equation_numeric.md`` has the counts).
+This is the one operation set of both families (``cryptarithm.operations`` re-encodes it):
 
 * **Reading direction** (one flag per *row*, shared by all its operators): in a *reversed* row
   both operands are read right-to-left (``"26"`` is 62), the operation is computed, and the
