@@ -255,7 +255,8 @@ from hybrid.families import get_family
 import hashlib
 name = sys.argv[1]
 fam = get_family(name)
-tasks = labelled_tasks(families=[name])
+from hybrid.build import build_inputs
+tasks, related = build_inputs(fam, labelled_tasks())
 def status(key):
     try:
         for line in open("/proc/self/status"):
@@ -272,7 +273,7 @@ except OSError:
     reset = False
 base = status("VmRSS") if reset else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 t0 = time.perf_counter()
-payload, params = fam.build_catalog(tasks)
+payload, params = fam.build_catalog(tasks, **({"related": related} if fam.learns_from else {}))
 dt = time.perf_counter() - t0
 peak = status("VmHWM") if reset else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 blob = pack_payload(payload)

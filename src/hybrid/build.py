@@ -8,7 +8,14 @@ from .catalog import catalog_dir, read_header, timed_build
 from .data import default_dev_csv, labelled_tasks
 from .families import FAMILY_NAMES, get_family
 
-__all__ = ["build_all"]
+__all__ = ["build_all", "build_inputs"]
+
+
+def build_inputs(family, tasks) -> tuple[list, dict]:
+    """The rows a family's builder reads: its own, and those of the families it ``learns_from``."""
+    own = [t for t in tasks if t.family == family.name]
+    related = {n: [t for t in tasks if t.family == n] for n in family.learns_from}
+    return own, related
 
 
 def build_all(data=None, families=None, directory=None, progress: bool = True, log=print) -> list[Path]:
@@ -22,8 +29,8 @@ def build_all(data=None, families=None, directory=None, progress: bool = True, l
     paths = []
     for name in names:
         fam = get_family(name)
-        fam_tasks = [t for t in tasks if t.family == name]
-        path = timed_build(fam, fam_tasks, progress=progress, directory=directory)
+        own, related = build_inputs(fam, tasks)
+        path = timed_build(fam, own, progress=progress, directory=directory, related=related)
         h = read_header(path)
         log(f"{name:17s} {h['entries']:>9d} entries  {path.stat().st_size / 1e6:8.2f} MB  "
             f"{h['build_seconds']:7.2f} s  -> {path}")

@@ -191,10 +191,12 @@ def clear_cache() -> None:
         _cache.clear()
 
 
-def timed_build(family_obj, tasks, progress: bool = False, directory: Path | None = None) -> Path:
+def timed_build(family_obj, tasks, progress: bool = False, directory: Path | None = None,
+                related: dict | None = None) -> Path:
     """Build one family's catalog and save it."""
     t0 = time.perf_counter()
-    payload, params = family_obj.build_catalog(tasks, progress=progress)
+    kwargs = {"related": related} if family_obj.learns_from else {}
+    payload, params = family_obj.build_catalog(tasks, progress=progress, **kwargs)
     seconds = time.perf_counter() - t0
     entries = int(params.pop("entries", len(payload)))
     return save_catalog(family_obj.name, family_obj.builder_version, payload, params, entries, seconds, directory)

@@ -55,6 +55,9 @@ class Family(ABC):
     builder_version: ClassVar[str] = "1"
     #: Whether ``build_catalog`` produces a catalog file.
     has_catalog: ClassVar[bool] = False
+    #: Other families whose labelled rows ``build_catalog`` also reads (as ``related``), e.g. to
+    #: pool evidence about a generator two families share.
+    learns_from: ClassVar[tuple[str, ...]] = ()
     #: True when ``candidates`` returns only hypotheses it already matched against every example
     #: (a bulk kernel); the pipeline then re-verifies one hypothesis per distinct answer.
     candidates_verified: ClassVar[bool] = False
@@ -92,9 +95,11 @@ class Family(ABC):
         self.parse_query(task.query)
 
     # ------------------------------------------------------------------ catalog
-    def build_catalog(self, tasks: Iterable[Task], progress: bool = False) -> tuple[dict, dict]:
-        """Return ``(payload, params)`` for the catalog file. ``tasks`` are parsed dev rows with
-        their answers in ``task.meta['answer']`` (use them for priors and vocabularies only)."""
+    def build_catalog(self, tasks: Iterable[Task], progress: bool = False,
+                      related: dict[str, list[Task]] | None = None) -> tuple[dict, dict]:
+        """Return ``(payload, params)`` for the catalog file. ``tasks`` are the family's parsed dev
+        rows with their answers in ``task.meta['answer']`` (use them for priors and vocabularies
+        only); ``related`` maps each name in ``learns_from`` to that family's rows."""
         raise NotImplementedError(f"{self.name} has no catalog")
 
     def catalog(self):

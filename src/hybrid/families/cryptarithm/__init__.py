@@ -43,6 +43,7 @@ class Cryptarithm(Family):
     #: Weigh operations with the prior shared with equation_numeric (learned from both families'
     #: rows); False keeps this family's own per-glyph-class matrix (``prior``).
     shared_prior = True
+    learns_from = ("equation_numeric",)
     #: Besides the decoded glyph rows, the shared prior learns the group-repeat statistic from
     #: the numeric rows too: best in the 2-fold check (415/617 held out; 414 with "none", 411
     #: with "all", 409 with the family's own matrix; docs/families/cryptarithm.md).
@@ -61,7 +62,7 @@ class Cryptarithm(Family):
         return check_lhs(q, self.name, line, text), meta
 
     # ------------------------------------------------------------------ catalog
-    def build_catalog(self, tasks, progress: bool = False):
+    def build_catalog(self, tasks, progress: bool = False, related=None):
         from .patterns import build_index
 
         keys, starts, var, aa, bb, letters, table = build_index()
@@ -72,9 +73,11 @@ class Cryptarithm(Family):
         payload["prior"] = prior
         payload["glyph_pool"] = glyph_pool(list(tasks))
         if self.shared_prior:
-            from .._equation_prior import decode_glyph_rows, learn_shared, numeric_tasks_of
+            from .._equation_prior import decode_glyph_rows, learn_shared
 
-            payload["op_prior"] = learn_shared(decode_glyph_rows(list(tasks), index), numeric_tasks_of(),
+            if related is None or "equation_numeric" not in related:
+                raise ValueError("cryptarithm's catalog learns from equation_numeric rows: pass related=")
+            payload["op_prior"] = learn_shared(decode_glyph_rows(list(tasks), index), related["equation_numeric"],
                                                self.prior_pooling)
         payload["glyph_classes"] = list(GLYPH_CLASSES)
         payload["variants"] = [list(v) for v in VARIANTS]

@@ -58,6 +58,21 @@ def shape_rows(table: np.ndarray, shape: tuple) -> np.ndarray:
     return rows
 
 
+def _equality_filter(rows: np.ndarray, chars: list[str]) -> np.ndarray:
+    """Keep table rows whose digit columns agree with the example's glyph equalities: equal
+    glyphs carry equal digits and distinct glyphs distinct digits (the one-to-one map). This is
+    what AllDifferent would enforce anyway; doing it up front keeps the table constraints small,
+    so building the model stays well inside the time limit."""
+    if len(rows) == 0:
+        return rows
+    keep = np.ones(len(rows), dtype=bool)
+    for i in range(len(chars)):
+        for j in range(i + 1, len(chars)):
+            same = rows[:, 2 + i] == rows[:, 2 + j]
+            keep &= same if chars[i] == chars[j] else ~same
+    return rows[keep]
+
+
 def search_cpsat(task, time_limit: float, index, max_solutions: int = MAX_SEARCH_SOLUTIONS):
     """Hypotheses for ``task`` from CP-SAT (empty when it finds nothing within ``time_limit``)."""
     from ortools.sat.python import cp_model
@@ -82,11 +97,14 @@ def search_cpsat(task, time_limit: float, index, max_solutions: int = MAX_SEARCH
     sel = [m.NewIntVar(0, len(VARIANTS) - 1, f"op{i}") for i in range(len(ops))]
     rev = m.NewIntVar(0, 1, "rev")
     for op, operands, res, shape in shapes:
-        rows = shape_rows(table, shape)
+        chars = list(operands) + [c for c in res if c != op]
+        rows = _equality_filter(shape_rows(table, shape), chars)
         if len(rows) == 0:
             return []
-        digits = [x[glyphs[c]] for c in operands] + [x[glyphs[c]] for c in res if c != op]
+        digits = [x[glyphs[c]] for c in chars]
         m.AddAllowedAssignments([sel[ops[op]], rev] + digits, rows.tolist())
+        if time.perf_counter() - t0 > time_limit:
+            return []  # building the model already used the whole budget
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.01, time_limit - (time.perf_counter() - t0))
     solver.parameters.enumerate_all_solutions = True
