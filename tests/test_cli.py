@@ -69,3 +69,17 @@ def test_build_catalog_to_a_directory(tmp_path, dev_rows):
     code, out, err = run(["build-catalog", "--family", "numeral", "--out", str(tmp_path), "--no-progress"])
     assert code == 0, err
     assert (tmp_path / "numeral.msgpack").exists() and "numeral" in out
+
+
+def test_internal_errors_are_one_line(monkeypatch, capsys):
+    import hybrid.pipeline
+
+    def boom(*a, **k):
+        raise RuntimeError("kaboom\nsecond line")
+
+    monkeypatch.setattr(hybrid.pipeline, "solve", boom)
+    monkeypatch.delenv("HYBRID_DEBUG", raising=False)
+    assert main(["solve", NUMERAL]) == 1
+    err = capsys.readouterr().err
+    assert err.strip() == ("hybrid: internal error: RuntimeError: kaboom second line "
+                           "(set HYBRID_DEBUG=1 to see the traceback)")

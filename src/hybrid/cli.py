@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from .errors import HybridError
@@ -211,6 +212,13 @@ def main(argv=None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # a bug, not bad input: still one line, unless asked for the traceback
+        if os.environ.get("HYBRID_DEBUG"):
+            raise
+        msg = " ".join(str(exc).split())
+        print(f"hybrid: internal error: {type(exc).__name__}: {msg} (set HYBRID_DEBUG=1 to see the traceback)",
+              file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":
