@@ -26,6 +26,7 @@ import random
 from dataclasses import dataclass
 
 from hybrid import HybridError, Task
+from hybrid.families.numeral import to_roman
 
 __all__ = ["Generated", "SIZES", "generate", "generate_many", "GENERATORS"]
 
@@ -42,8 +43,6 @@ SIZES = {
 
 _DIGIT_GLYPHS = "!\"#$%&'()/:<>?@[\\]^`{|}"
 _OP_GLYPHS = "!\"#$%&'()*+-/:<>?@[\\]^`{|}"
-_ROMAN = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
-          (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
 _FALLBACK_WORDS = ("alice", "rabbit", "queen", "king", "cat", "reads", "dreams", "follows", "the",
                    "dark", "garden", "castle", "princess", "teacher", "chases", "through", "cave",
                    "hatter", "mouse", "turtle", "draws", "sees", "finds", "secret", "golden", "key")
@@ -57,22 +56,13 @@ class Generated:
     source: str = "generated"
 
 
-def _roman(n: int) -> str:
-    out = []
-    for v, s in _ROMAN:
-        while n >= v:
-            out.append(s)
-            n -= v
-    return "".join(out)
-
-
 def _fmt2(x: float) -> str:
     return f"{round(x, 2):.2f}"
 
 
 def gen_numeral(size: int, rng: random.Random) -> Generated:
     nums = rng.sample(range(1, 101), size + 1)
-    pairs = [(str(n), _roman(n)) for n in nums[:-1]]
+    pairs = [(str(n), to_roman(n)) for n in nums[:-1]]
     return Generated(Task.from_pairs("numeral", pairs, str(nums[-1])), _roman(nums[-1]), size)
 
 

@@ -13,7 +13,7 @@ import time
 import numpy as np
 
 from .operations import VARIANTS
-from .search import task_shapes
+from .search import index_glyphs, task_shapes
 
 __all__ = ["search_python_constraint"]
 
@@ -38,12 +38,7 @@ def search_python_constraint(task, time_limit: float, index=None, max_solutions:
     table = index["table"]
     deadline = time.perf_counter() + time_limit
     shapes = task_shapes(task)
-    glyphs: dict[str, int] = {}
-    ops: dict[str, int] = {}
-    for op, operands, res, _ in shapes:
-        ops.setdefault(op, len(ops))
-        for c in operands + "".join(c for c in res if c != op):
-            glyphs.setdefault(c, len(glyphs))
+    glyphs, ops = index_glyphs(shapes)
     if len(glyphs) > 10:
         return []
     p = constraint.Problem()

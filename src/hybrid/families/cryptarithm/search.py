@@ -15,7 +15,7 @@ import numpy as np
 
 from .operations import PAD, SIGN, VARIANTS
 
-__all__ = ["search_cpsat", "shape_rows", "task_shapes"]
+__all__ = ["search_cpsat", "shape_rows", "task_shapes", "index_glyphs"]
 
 #: Solutions collected before the search stops.
 MAX_SEARCH_SOLUTIONS = 512
@@ -58,6 +58,17 @@ def shape_rows(table: np.ndarray, shape: tuple) -> np.ndarray:
     return rows
 
 
+def index_glyphs(shapes) -> tuple[dict[str, int], dict[str, int]]:
+    """Number the task's digit glyphs and operator glyphs in order of first appearance."""
+    glyphs: dict[str, int] = {}
+    ops: dict[str, int] = {}
+    for op, operands, res, _ in shapes:
+        ops.setdefault(op, len(ops))
+        for c in operands + "".join(c for c in res if c != op):
+            glyphs.setdefault(c, len(glyphs))
+    return glyphs, ops
+
+
 def _equality_filter(rows: np.ndarray, chars: list[str]) -> np.ndarray:
     """Keep table rows whose digit columns agree with the example's glyph equalities: equal
     glyphs carry equal digits and distinct glyphs distinct digits (the one-to-one map). This is
@@ -83,12 +94,7 @@ def search_cpsat(task, time_limit: float, index, max_solutions: int = MAX_SEARCH
     t0 = time.perf_counter()
     table = index["table"]
     shapes = task_shapes(task)
-    glyphs: dict[str, int] = {}
-    ops: dict[str, int] = {}
-    for op, operands, res, _ in shapes:
-        ops.setdefault(op, len(ops))
-        for c in operands + "".join(c for c in res if c != op):
-            glyphs.setdefault(c, len(glyphs))
+    glyphs, ops = index_glyphs(shapes)
     if len(glyphs) > 10:
         return []
     m = cp_model.CpModel()
