@@ -63,7 +63,7 @@ def _fmt2(x: float) -> str:
 def gen_numeral(size: int, rng: random.Random) -> Generated:
     nums = rng.sample(range(1, 101), size + 1)
     pairs = [(str(n), to_roman(n)) for n in nums[:-1]]
-    return Generated(Task.from_pairs("numeral", pairs, str(nums[-1])), _roman(nums[-1]), size)
+    return Generated(Task.from_pairs("numeral", pairs, str(nums[-1])), to_roman(nums[-1]), size)
 
 
 def gen_gravity(size: int, rng: random.Random) -> Generated:
