@@ -194,7 +194,7 @@ def hypotheses_from_solutions(prep: Prepared, sol_map, sol_var, truncated, mixed
     op_items = sorted(prep.op_ids.items(), key=lambda kv: kv[1])
     shared = index.get("op_prior")
     if shared is not None:
-        w_sol, wq = _shared_weights(shared, sol_var, op_items, qop, op_seen, mixed)
+        w_sol, wq = _shared_weights(shared, sol_var, op_items, qop, op_seen, mixed, USE_ROLES)
     else:
         w_sol, wq = _matrix_weights(prior, sol_var, op_items, qop, op_seen, mixed, var_rev, var_name)
     # (solution row, variant, weight) triples for the query operator
@@ -313,11 +313,11 @@ def _matrix_weights(prior, sol_var, op_items, qop, op_seen, mixed, var_rev, var_
     return w_sol, np.divide(wq, tot, out=np.zeros_like(wq), where=tot > 0)
 
 
-def _shared_weights(prior_data, sol_var, op_items, qop, op_seen, mixed):
+def _shared_weights(prior_data, sol_var, op_items, qop, op_seen, mixed, use_roles=True):
     """Weights from the prior shared with equation_numeric (``_equation_prior``): each operator's
     operation given its glyph class and the groups/offsets of the row's other operators, and the
     reading direction. Computed once per distinct operation combination (few per task)."""
-    from ..equation_numeric.model import Prior, offset_context
+    from ..equation_numeric.model import ROLE_EPS, Prior, offset_context, roles_feasible
     from ..equation_numeric.model import glyph_class as row_class
 
     hit = _PRIOR_CACHE.get(id(prior_data))
@@ -336,13 +336,17 @@ def _shared_weights(prior_data, sol_var, op_items, qop, op_seen, mixed):
         for i, ((g, _), op) in enumerate(zip(op_items, ops, strict=True)):
             seen = {o.family for k, o in enumerate(ops) if k != i}
             w *= prior.score(op, gcs[g]) * prior.repeat_score(op.family, seen, gcs[g])
-        cw[c] = w
+        fams = [o.family for o in ops]
+        # operators of a row are distinct roles (+, -, *: equation_numeric.model.ROLES)
+        cw[c] = w if not use_roles or roles_feasible(fams) else w * ROLE_EPS
         if not op_seen:
-            seen = {o.family for o in ops}
+            seen = set(fams)
             ctx = offset_context([[o] for o in ops])
             for v, op in enumerate(OPERATIONS):
                 if mixed or op.reverse == ops[0].reverse:
                     cq[c, v] = prior.score(op, gcs[qop], seen, ctx)
+                    if use_roles and not roles_feasible(fams + [op.family]):
+                        cq[c, v] *= ROLE_EPS
             tot = cq[c].sum()
             if tot > 0:
                 cq[c] /= tot
@@ -350,6 +354,10 @@ def _shared_weights(prior_data, sol_var, op_items, qop, op_seen, mixed):
 
 
 _PRIOR_CACHE: dict = {}
+
+#: Down-weight operation combinations whose operators cannot be distinct roles (+, -, *) of one
+#: row (``equation_numeric.model.ROLES``); measured in docs/families/cryptarithm.md.
+USE_ROLES = True
 
 
 #: Code offset of a result digit that no glyph of the row shows (``UNSEEN + digit``).

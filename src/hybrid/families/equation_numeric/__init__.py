@@ -25,6 +25,7 @@ from .._equation_common import check_lhs, parse_equation_line
 from .._equation_ops import BY_NAME, OPERATIONS, Operation
 from ..base import Family, Hypothesis
 from .model import (
+    ROLE_EPS,
     Prior,
     Rule,
     certain_families,
@@ -32,6 +33,7 @@ from .model import (
     glyph_class,
     lines_by_glyph,
     offset_context,
+    roles_feasible,
     split,
 )
 
@@ -65,6 +67,8 @@ class EquationNumeric(Family):
     #: own (``_equation_prior.learn_shared``): the 2-fold check scores "none" best here
     #: (483/549 held out, against 481 for "structure" and "all"; docs/families/equation_numeric.md).
     prior_pooling = "none"
+    #: Weigh whole-row assignments by whether their operators fit distinct roles (model.ROLES).
+    use_roles = True
 
     def parse_example(self, text: str, line: int | None = None) -> Example:
         return parse_equation_line(text, self.name, line)
@@ -196,6 +200,8 @@ class EquationNumeric(Family):
                     w *= prior.score(op, gcs[g], seen, offset_context(others))
                 else:
                     w *= base[g][op.name] * prior.repeat_score(op.family, seen, gcs[g])
+            if self.use_roles and not roles_feasible(o.family for o in combo):
+                w *= ROLE_EPS
             ans = combo[qi].fn(qa, qb, qg)
             if ans is None or w <= 0:
                 continue
