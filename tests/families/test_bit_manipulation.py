@@ -15,7 +15,7 @@ from hybrid.errors import TaskParseError
 from hybrid.families import get_family
 from hybrid.families.bit_manipulation import search_python_constraint
 from hybrid.families.bit_manipulation.baseline import min_sizes_python_constraint
-from hybrid.families.bit_manipulation.catalog import explanations
+from hybrid.families.bit_manipulation.catalog import coverage_shapes, explanations, rank_score
 from hybrid.families.bit_manipulation.generator import random_task
 from hybrid.families.bit_manipulation.grammar import LIT_VALUES, N_LIT, apply_rule, reduce_rule, rule_table, rule_text
 from hybrid.families.bit_manipulation.kernels import (
@@ -135,8 +135,9 @@ def test_catalog_header_and_size():
     assert catalog_path("bit_manipulation").stat().st_size <= 32 * 2**20
     # merged by truth table: no two entries share one
     assert len({t.tobytes() for t in cat["tables"]}) == n
-    # stored best first
-    assert np.all(np.diff(cat["prior"]) <= 0)
+    # stored best first, in the default recaller's order (prior, then simplicity)
+    scores = [rank_score(float(p), int(c)) for p, c in zip(cat["prior"], cat["complexity"])]
+    assert all(a >= b for a, b in zip(scores, scores[1:]))
 
 
 def test_catalog_rules_reproduce_their_tables():

@@ -54,7 +54,7 @@ def _search_hypothesis(xs, ys, q, sizes, source_name: str) -> list[Hypothesis]:
 @register_family
 class BitManipulation(Family):
     name = "bit_manipulation"
-    builder_version = "2"
+    builder_version = "3"
     has_catalog = True
     candidates_verified = True
 
