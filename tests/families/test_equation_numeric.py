@@ -202,3 +202,61 @@ def test_joint_weighting_prefers_a_fresh_group_for_an_unseen_operator():
     assert hyps and all(h.guess for h in hyps)
     by = {h.answer: h.prior for h in hyps}
     assert hyps[0].answer == "2639" and by["2639"] > by.get("62", 0.0)
+
+
+# ----------------------------------------------------------------------------- operator roles
+@pytest.mark.parametrize("families,ok", [
+    (("add", "mul", "sub"), True),
+    (("cat", "cat", "sub"), True),     # + and * may both be concatenations
+    (("add", "cat", "mod"), True),
+    (("add", "mul", "cat"), False),    # a concatenation would need the '-' role
+    (("sub", "mod"), False),           # both need the '-' role
+    (("add", "add"), False),
+    (("add", "mul", "sub", "cat"), False),
+])
+def test_roles_feasible(families, ok):
+    from hybrid.families.equation_numeric.model import roles_feasible
+
+    assert roles_feasible(families) is ok
+
+
+def test_unseen_operator_takes_the_free_role():
+    # '#' is a+b and '@' a*b, so the unseen '$' can only be the '-' role: a subtraction or max mod
+    # min; without the role constraint a concatenation (another fresh group) keeps weight.
+    task = hybrid.Task.from_pairs("equation_numeric", [("12#34", "46"), ("56#11", "67"), ("10@20", "200"),
+                                                       ("03@07", "21")], "50$12")
+    hyps = FAM.candidates(task)
+    total = sum(h.prior for h in hyps)
+    fam_of = {h.answer: h.rule.op("$").family for h in hyps}
+    minus = sum(h.prior for h in hyps if fam_of[h.answer] in ("sub", "mod"))
+    assert fam_of[hyps[0].answer] in ("sub", "mod")
+    assert minus / total > 0.99
+    old = FAM.use_roles
+    try:
+        FAM.use_roles = False
+        free = FAM.candidates(task)
+        assert sum(h.prior for h in free if h.rule.op("$").family == "cat") / sum(h.prior for h in free) > 0.01
+    finally:
+        FAM.use_roles = old
+
+
+def test_dev_rows_fit_distinct_roles(dev_by_family):
+    """Every dev row (answer included) has a reading and one operation per glyph whose families
+    fit distinct roles: the claim the role weighting rests on."""
+    import itertools
+
+    from hybrid.families.equation_numeric.model import consistent_ops, lines_by_glyph, roles_feasible
+
+    rows = dev_by_family["equation_numeric"]
+    misfits = 0
+    for r in rows:
+        task = hybrid.parse(r.prompt)
+        by = lines_by_glyph([(e.source, e.target) for e in task.examples] + [(task.query, r.answer)])
+        fits = False
+        for reverse in (False, True):
+            fams = [sorted({o.family for o in consistent_ops(ls, g, reverse)}) for g, ls in by.items()]
+            if all(fams) and any(roles_feasible(c) for c in itertools.product(*fams)):
+                fits = True
+                break
+        misfits += not fits
+    assert misfits == 0
