@@ -243,3 +243,28 @@ def test_pipeline_falls_back_to_search_when_catalog_misses():
             assert sol.method == "search" and sol.status in ("deduced", "guessed")
             return
     pytest.fail("no generated off-grammar task missed the catalog")
+
+
+# ---------------------------------------------------------------------------- coverage of unseen shapes
+def test_coverage_set_is_the_grammar_up_to_arity_two_plus_rol_shl_shr():
+    shapes = coverage_shapes()
+    assert sum(len(k) == 1 for k, _ in shapes) == 3 * 2  # rol/shl/shr, g = A or ~A
+    assert sum(len(k) == 2 for k, _ in shapes) == 6 * 10  # kind pairs x functions reading both
+    assert sum(len(k) == 3 for k, _ in shapes) == 218  # 3-input functions reading all three
+    cat_shapes = {(tuple(k), g) for k, g, _ in _shapes()}
+    assert set(shapes) <= cat_shapes
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_rules_of_unseen_shapes_are_recalled_by_the_catalog(seed):
+    from hybrid.families.bit_manipulation.catalog import UNSEEN_WEIGHT
+
+    unseen = [s for s in _shapes() if s[2] == UNSEEN_WEIGHT]
+    assert len(unseen) > 100
+    task, hidden, rule, _ = random_task(random.Random(seed), [[k, g, 1.0] for k, g, _ in unseen])
+    hyps = FAM.candidates(task)
+    planted = rule_table(*rule)
+    cat = FAM.catalog()
+    assert any(np.array_equal(cat["tables"][h.rule[1]], planted) for h in hyps)
+    assert hidden in {h.answer for h in hyps}

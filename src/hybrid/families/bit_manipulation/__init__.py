@@ -2,8 +2,9 @@
 
 Rule space (``grammar.py``): y = g(L1(x), L2(x), L3(x)) bit-wise, the literals being rotations
 and zero-filling shifts of x and g a boolean function of at most three inputs. The catalog
-(``catalog.py``) holds every instantiation of the rule shapes seen in the dev rows, merged by
-truth table and ranked by a prior learned from shape frequencies; ``kernels.match_tables``
+(``catalog.py``) holds every instantiation of the rule shapes seen in the dev rows and of the
+grammar's arity <= 2 and (rol, shl, shr) shapes, merged by truth table and ranked by a prior
+learned from shape frequencies (unseen shapes smoothed low); ``kernels.match_tables``
 returns every catalog rule consistent with the examples. When none is, ``search`` (CP-SAT,
 ``search.py``) fits each output bit to the fewest input bits; ``baseline.py`` solves the same
 problem with python-constraint.
