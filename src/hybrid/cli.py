@@ -162,21 +162,22 @@ def _cmd_eval(args) -> int:
 
 
 def _cmd_demo(args) -> int:
-    from .data import read_csv, sample_csv
+    from .data import sample_csv
     from .evaluate import evaluate, format_report
-    from .pipeline import solve
 
-    path = sample_csv()
-    rows = read_csv(path)
     out = []
-    for row in rows:
-        sol = solve(row.prompt)
+
+    def show(row, sol):
+        if isinstance(sol, Exception):
+            out.append({"id": row.id, "error": str(sol)})
+            return
         out.append({"family": sol.family, "answer": sol.answer, "expected": row.answer, "status": sol.status,
                     "rule": sol.rule})
         if not args.json:
             mark = "ok " if sol.answer == row.answer else "XX "
             print(f"{mark}{sol.family:17s} {str(sol.answer):32s} [{sol.status}] {(sol.rule or '')[:90]}")
-    rep = evaluate(path)
+
+    rep = evaluate(sample_csv(), on_result=show)
     if args.json:
         print(json.dumps({"rows": out, "report": rep.to_dict()}, ensure_ascii=False))
     else:

@@ -55,8 +55,11 @@ class EvalReport:
 
 
 def evaluate(path, *, families=None, limit=None, recaller=None, search=True, time_limit=DEFAULT_TIME_LIMIT,
-             progress=False, keep_wrong=0, workers=1) -> EvalReport:
+             progress=False, keep_wrong=0, workers=1, on_result=None) -> EvalReport:
     """Solve every row of a labelled CSV and compare answers by exact string match.
+
+    ``on_result(row, solution)`` is called for every solved row, in file order (the demo prints
+    each row through it).
 
     Latency per row is the pipeline's own ``timings['total']`` (parse excluded), so it is the same
     whether rows are solved in one process or in ``workers`` processes.
@@ -91,6 +94,8 @@ def evaluate(path, *, families=None, limit=None, recaller=None, search=True, tim
     for (row, task), sol in zip(todo, results):
         st = stats.setdefault(task.family, FamilyStats())
         st.rows += 1
+        if on_result is not None:
+            on_result(row, sol)
         if isinstance(sol, Exception):
             st.errors += 1
             if len(wrong) < keep_wrong:
