@@ -448,4 +448,4 @@ def _learn_prior(index: dict, tasks, progress: bool) -> np.ndarray:
 
 # The python-constraint baseline, exported beside the CP-SAT path (``Cryptarithm.search``) so the
 # benchmark harness finds both in the family's package.
-from .baseline import search_python_constraint  # noqa: E402
+from .baseline import search_python_constraint as search_python_constraint  # noqa: E402
