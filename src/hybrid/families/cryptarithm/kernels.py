@@ -18,6 +18,26 @@ __all__ = ["join", "join_reference"]
 
 
 @numba.njit(cache=True)
+def _undo(level, new_gl, used, gmap, set_op, opvar, op, set_rev):
+    """Release what the candidate at ``level`` bound (new glyph digits, its operator's variant);
+    returns True when it had also fixed the reversal flag, which the caller then clears."""
+    for j in range(new_gl.shape[1]):
+        g = new_gl[level, j]
+        if g < 0:
+            break
+        used[gmap[g]] = False
+        gmap[g] = -1
+        new_gl[level, j] = -1
+    if set_op[level]:
+        opvar[op] = -1
+        set_op[level] = False
+    if set_rev[level]:
+        set_rev[level] = False
+        return True
+    return False
+
+
+@numba.njit(cache=True)
 def join(cvar, cdig, seg, bkt, key_glyph, ex_gl, ex_nl, ex_op, var_rev, n_glyphs, n_ops, max_sol):
     n_ex = seg.shape[0] - 1
     gmap = np.full(n_glyphs, -1, np.int8)
@@ -45,19 +65,8 @@ def join(cvar, cdig, seg, bkt, key_glyph, ex_gl, ex_nl, ex_op, var_rev, n_glyphs
             level -= 1
             if level >= 0:
                 # undo the candidate chosen at this level, then try its next one
-                for j in range(8):
-                    g = new_gl[level, j]
-                    if g < 0:
-                        break
-                    used[gmap[g]] = False
-                    gmap[g] = -1
-                    new_gl[level, j] = -1
-                if set_op[level]:
-                    opvar[ex_op[level]] = -1
-                    set_op[level] = False
-                if set_rev[level]:
+                if _undo(level, new_gl, used, gmap, set_op, opvar, ex_op[level], set_rev):
                     rev = -1
-                    set_rev[level] = False
                 pos[level] += 1
             continue
         k = pos[level]
@@ -105,19 +114,8 @@ def join(cvar, cdig, seg, bkt, key_glyph, ex_gl, ex_nl, ex_op, var_rev, n_glyphs
             else:
                 truncated = True
             # undo in place and move on
-            for j in range(8):
-                g = new_gl[level, j]
-                if g < 0:
-                    break
-                used[gmap[g]] = False
-                gmap[g] = -1
-                new_gl[level, j] = -1
-            if set_op[level]:
-                opvar[o] = -1
-                set_op[level] = False
-            if set_rev[level]:
+            if _undo(level, new_gl, used, gmap, set_op, opvar, o, set_rev):
                 rev = -1
-                set_rev[level] = False
             pos[level] += 1
             if truncated:
                 break
