@@ -170,23 +170,17 @@ def solve_many(items: Iterable[Task | str], *, workers: int | None = 1, recaller
     items = list(items)
     kwargs = dict(recaller=recaller, search=search, time_limit=time_limit)
     workers = (os.cpu_count() or 1) if workers is None else max(1, int(workers))
-    bar = None
-    if progress:
-        from tqdm import tqdm
+    from tqdm import tqdm
 
-        bar = tqdm(total=len(items), unit="task", dynamic_ncols=True)
     results = []
-    if workers == 1 or len(items) < 2 or recaller is not None:
-        for item in items:
-            results.append(_solve_safe((item, kwargs)))
-            if bar:
+    with tqdm(total=len(items), unit="task", dynamic_ncols=True, disable=not progress) as bar:
+        if workers == 1 or len(items) < 2 or recaller is not None:
+            for item in items:
+                results.append(_solve_safe((item, kwargs)))
                 bar.update(1)
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for res in pool.map(_solve_in_worker, [(it, kwargs) for it in items], chunksize=8):
-                results.append(res)
-                if bar:
+        else:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                for res in pool.map(_solve_in_worker, [(it, kwargs) for it in items], chunksize=8):
+                    results.append(res)
                     bar.update(1)
-    if bar:
-        bar.close()
     return results

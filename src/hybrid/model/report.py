@@ -49,14 +49,9 @@ class _Acc:
 def recall_report(tasks, recallers: dict, *, progress: bool = False) -> dict:
     """Compare ``recallers`` (name -> Recaller) on labelled ``tasks``; returns a JSON-able dict."""
     fams: dict = {}
-    bar = None
-    if progress:
-        from tqdm import tqdm
+    from tqdm import tqdm
 
-        bar = tqdm(total=len(tasks), unit="row", dynamic_ncols=True)
-    for task in tasks:
-        if bar:
-            bar.update(1)
+    for task in tqdm(tasks, unit="row", dynamic_ncols=True, disable=not progress):
         gold = task.meta.get("answer")
         fam = get_family(task.family)
         st = fams.setdefault(task.family, {"rows": 0, "multi": 0, "no_candidates": 0, "no_verified": 0,
@@ -100,8 +95,6 @@ def recall_report(tasks, recallers: dict, *, progress: bool = False) -> dict:
                 acc.amb[1] += 1
         if not any(correct):
             st["no_correct"] += 1
-    if bar:
-        bar.close()
     out = {}
     for f in [f for f in FAMILY_NAMES if f in fams] + sorted(set(fams) - set(FAMILY_NAMES)):
         st = fams[f]

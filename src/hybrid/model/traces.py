@@ -130,14 +130,9 @@ def iter_records(tasks, *, statuses=STATUSES_DEFAULT, search: bool = True,
                  time_limit: float = DEFAULT_TIME_LIMIT, stats: TraceStats | None = None, progress: bool = False):
     """Yield one re-verified record per task solved correctly with an allowed status."""
     stats = stats if stats is not None else TraceStats()
-    bar = None
-    if progress:
-        from tqdm import tqdm
+    from tqdm import tqdm
 
-        bar = tqdm(total=len(tasks), unit="row", dynamic_ncols=True)
-    for task in tasks:
-        if bar:
-            bar.update(1)
+    for task in tqdm(tasks, unit="row", dynamic_ncols=True, disable=not progress):
         stats.rows += 1
         gold = task.meta.get("answer")
         sol = solve(task, search=search, time_limit=time_limit)
@@ -162,8 +157,6 @@ def iter_records(tasks, *, statuses=STATUSES_DEFAULT, search: bool = True,
         stats.written += 1
         stats.by_family[task.family] = stats.by_family.get(task.family, 0) + 1
         yield rec
-    if bar:
-        bar.close()
 
 
 def export_traces(tasks, out_path, **kwargs) -> TraceStats:
