@@ -260,3 +260,63 @@ def test_dev_rows_fit_distinct_roles(dev_by_family):
                 break
         misfits += not fits
     assert misfits == 0
+
+
+# ----------------------------------------------------------------------------- normal operators
+@pytest.mark.parametrize("names,reverse,ok", [
+    (("add", "mul-1", "absdiff"), False, True),     # plain: exactly one normal of three
+    (("add", "mul", "absdiff"), False, False),      # two normal
+    (("add+1", "mul-1", "maxmod"), False, False),   # none
+    (("add", "mul"), False, False),                 # two normal among two shown
+    (("add+1", "cat"), False, True),                # the normal role is the one not shown
+    (("rev:add", "rev:mul", "rev:maxmod"), True, True),    # reversed: one or two normal
+    (("rev:add", "rev:mul", "rev:sub"), True, False),
+    (("rev:add+1", "rev:cat", "rev:maxmod"), True, False),
+])
+def test_normal_count_rule(names, reverse, ok):
+    from hybrid.families._equation_ops import BY_NAME
+    from hybrid.families.equation_numeric.model import normal_count_ok
+
+    assert normal_count_ok("equation_numeric", [BY_NAME[n] for n in names], reverse) is ok
+
+
+def test_suffix_sign_and_reversed_operands_are_twists():
+    from hybrid.families._equation_ops import BY_NAME
+    from hybrid.families.equation_numeric.model import is_normal
+
+    assert is_normal(BY_NAME["sub"]) and is_normal(BY_NAME["rev:mul"])
+    assert not any(is_normal(BY_NAME[n]) for n in ("sub[suf]", "rsub", "absdiff", "negabsdiff", "add+1", "cat"))
+
+
+def test_dev_rows_obey_the_normal_counts(dev_by_family):
+    """Counting test behind NORMAL_COUNTS: no dev row (answer included, one reading direction)
+    whose operations are all pinned down has a number of normal operators outside the table,
+    while the table still excludes something that independent draws would often produce."""
+    from hybrid.families.equation_numeric.model import NORMAL_COUNTS, consistent_ops, is_normal, lines_by_glyph
+
+    violations = pinned3_plain = 0
+    for r in dev_by_family["equation_numeric"]:
+        task = hybrid.parse(r.prompt)
+        by = lines_by_glyph([(e.source, e.target) for e in task.examples] + [(task.query, r.answer)])
+        dirs = [rev for rev in (False, True) if all(consistent_ops(ls, g, rev) for g, ls in by.items())]
+        if len(dirs) != 1:
+            continue
+        flags = [{is_normal(o) for o in consistent_ops(ls, g, dirs[0])} for g, ls in by.items()]
+        if any(len(f) != 1 for f in flags):
+            continue
+        n_normal = sum(f == {True} for f in flags)
+        violations += n_normal not in NORMAL_COUNTS["equation_numeric"][dirs[0]][len(flags)]
+        pinned3_plain += (not dirs[0]) and len(flags) == 3
+    assert violations == 0
+    assert pinned3_plain >= 50  # measured 66 plain 3-glyph rows, each with exactly one normal operator
+
+
+def test_plain_row_with_a_normal_operator_makes_the_unseen_one_a_twist():
+    # '#' is a+b (normal) and '@' is a*b-1 (a twist) in a plain row: exactly one operator of a
+    # plain row is normal, so the unseen '$' (the '-' role) is a twist: not a-b.
+    task = hybrid.Task.from_pairs("equation_numeric", [("12#34", "46"), ("56#11", "67"), ("10@20", "199"),
+                                                       ("03@07", "20")], "12$50")
+    hyps = FAM.candidates(task)
+    assert hyps[0].answer != "$38"
+    by_op = {h.rule.op("$").base: h.prior for h in hyps if not h.rule.reverse}
+    assert by_op.get("sub", 0.0) < 0.01 * max(by_op.values())

@@ -26,12 +26,14 @@ from .._equation_ops import BY_NAME, OPERATIONS, Operation
 from ..base import Family, Hypothesis
 from .model import (
     ROLE_EPS,
+    TWIST_EPS,
     Prior,
     Rule,
     certain_families,
     consistent_ops,
     glyph_class,
     lines_by_glyph,
+    normal_count_ok,
     offset_context,
     roles_feasible,
     split,
@@ -69,6 +71,9 @@ class EquationNumeric(Family):
     prior_pooling = "none"
     #: Weigh whole-row assignments by whether their operators fit distinct roles (model.ROLES).
     use_roles = True
+    #: Weigh whole-row assignments by how many operators keep their ordinary meaning
+    #: (model.NORMAL_COUNTS): 487 -> 494/549 in-sample, 486 -> 493 on the 2-fold split.
+    use_normal_counts = True
 
     def parse_example(self, text: str, line: int | None = None) -> Example:
         return parse_equation_line(text, self.name, line)
@@ -202,6 +207,8 @@ class EquationNumeric(Family):
                     w *= base[g][op.name] * prior.repeat_score(op.family, seen, gcs[g])
             if self.use_roles and not roles_feasible(o.family for o in combo):
                 w *= ROLE_EPS
+            if self.use_normal_counts and not normal_count_ok(self.name, combo, reverse):
+                w *= TWIST_EPS
             ans = combo[qi].fn(qa, qb, qg)
             if ans is None or w <= 0:
                 continue

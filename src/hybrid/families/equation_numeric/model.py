@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from .._equation_ops import BY_NAME, FAMILIES, OPERATIONS, Operation
 
 __all__ = ["Rule", "split", "lines_by_glyph", "consistent_ops", "glyph_class", "Prior", "learn_prior",
-           "ROLES", "roles_feasible", "ROLE_EPS"]
+           "ROLES", "roles_feasible", "ROLE_EPS", "is_normal", "NORMAL_COUNTS", "normal_count_ok", "TWIST_EPS"]
 
 #: The generator writes every row with the three arithmetic operators ``+``, ``-``, ``*`` (then
 #: optionally swaps them for other glyphs) and gives each *role* a secret operation of a fixed
@@ -33,6 +33,52 @@ ROLES: dict[str, frozenset[str]] = {
 #: Weight of a whole-row assignment with no role assignment (0 of 1,036 dev rows; kept above 0
 #: so that an unforeseen rule still ranks instead of vanishing).
 ROLE_EPS = 1e-3
+
+
+def is_normal(op) -> bool:
+    """Whether an operation is its role's ordinary arithmetic: ``a+b``, ``a*b`` or ``a-b`` with the
+    sign before the digits (in the row's reading direction). Every other variant is a *twist*
+    (a +-1 offset, a concatenation, ``|a-b|``, ``-|a-b|``, ``b-a``, a suffix sign, ``max mod min``)."""
+    return op.base in ("add", "mul") or (op.base == "sub" and op.sign == "pre")
+
+
+#: How many of a row's operators the generator leaves normal, per family and reading direction:
+#: ``{family: {reverse: {number of operator glyphs k: allowed numbers of normal operators}}}``.
+#: Counted over the dev rows with the answer added, every operator's operation pinned down
+#: (``docs/families/equation_numeric.md``, "Hypotheses tested" 7):
+#:
+#: * equation_numeric, plain rows: exactly one normal operator among the three roles. 3-glyph
+#:   rows: one normal in 66/66 (0 with none, 0 with two or three, against about 20 and 19 expected
+#:   if operators were drawn independently); 2-glyph rows: none 18, one 32, two 0 (18/50 = the
+#:   1/3 of rows whose normal role is the one not shown).
+#: * equation_numeric, reversed rows: one or two normal operators. 3-glyph rows: one 84, two 24,
+#:   none 0, three 0 (about 29 expected for none or three together).
+#: * cryptarithm (decoded glyph rows): plain 3-glyph rows one 58, two 42, none 0, three 0;
+#:   reversed rows never have more than one twisted operator (3 glyphs: two normal 59, three 10,
+#:   one 0; 2 glyphs: one 37, two 29, none 0). The glyph generator's budget differs from the
+#:   numeric one's.
+NORMAL_COUNTS: dict[str, dict[bool, dict[int, frozenset[int]]]] = {
+    "equation_numeric": {
+        False: {1: frozenset({0, 1}), 2: frozenset({0, 1}), 3: frozenset({1})},
+        True: {1: frozenset({0, 1}), 2: frozenset({0, 1, 2}), 3: frozenset({1, 2})},
+    },
+    "cryptarithm": {
+        False: {1: frozenset({0, 1}), 2: frozenset({0, 1, 2}), 3: frozenset({1, 2})},
+        True: {1: frozenset({0, 1}), 2: frozenset({1, 2}), 3: frozenset({2, 3})},
+    },
+}
+
+#: Weight of a whole-row assignment outside ``NORMAL_COUNTS`` (0 such rows in the dev data; kept
+#: above 0 so that such an assignment still ranks when nothing else fits).
+TWIST_EPS = 1e-3
+
+
+def normal_count_ok(family: str, ops, reverse: bool) -> bool:
+    """Whether the row's operations (one per operator glyph) have an allowed number of normal
+    operators for this family and reading direction (``NORMAL_COUNTS``)."""
+    ops = list(ops)
+    allowed = NORMAL_COUNTS[family][bool(reverse)].get(len(ops))
+    return allowed is None or sum(is_normal(o) for o in ops) in allowed
 
 
 @dataclass(frozen=True)
