@@ -320,3 +320,18 @@ def test_plain_row_with_a_normal_operator_makes_the_unseen_one_a_twist():
     assert hyps[0].answer != "$38"
     by_op = {h.rule.op("$").base: h.prior for h in hyps if not h.rule.reverse}
     assert by_op.get("sub", 0.0) < 0.01 * max(by_op.values())
+
+
+def test_generator_follows_roles_and_normal_counts():
+    from hybrid.families.equation_numeric.model import normal_count_ok, roles_feasible
+
+    rng = random.Random(3)
+    rules = [random_rule(rng, n_ops=3) for _ in range(300)]
+    for rule in rules:
+        ops = [rule.op(g) for g, _ in rule.ops]
+        assert roles_feasible(o.family for o in ops)
+        assert normal_count_ok("equation_numeric", ops, rule.reverse)
+    # both reading directions and both kinds of glyphs occur
+    assert {r.reverse for r in rules} == {False, True}
+    assert any(all(g in "+-*" for g, _ in r.ops) for r in rules)
+    assert any(not all(g in "+-*" for g, _ in r.ops) for r in rules)

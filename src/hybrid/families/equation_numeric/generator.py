@@ -1,8 +1,11 @@
 """Our own generator of equation_numeric puzzles with known hidden rules (for tests and benchmarks).
 
-It follows the reverse-engineered grammar: one reading direction per row, one to three operator
-glyphs whose operations come from different families, 3-5 examples with random 2-digit operands,
-and a query whose glyph may or may not appear in the examples.
+It follows the reverse-engineered grammar: one reading direction per row; three roles (``+`` an
+addition or a concatenation, ``*`` a multiplication or a concatenation, ``-`` a subtraction or
+``max mod min``, ``model.ROLES``) whose operations keep the numbers of normal operators the dev
+rows show (``model.NORMAL_COUNTS``: exactly one of three in plain rows, one or two in reversed
+rows); one to three of the roles shown, drawn as ``+ - *`` or as other glyphs; 3-5 examples with
+random 2-digit operands, and a query whose glyph may or may not appear in the examples.
 """
 
 from __future__ import annotations
@@ -11,8 +14,8 @@ import random
 from dataclasses import dataclass
 
 from ...task import Task
-from .._equation_ops import FAMILIES, OPERATIONS, Operation
-from .model import Rule
+from .._equation_ops import OPERATIONS, Operation
+from .model import ROLES, Rule, normal_count_ok
 
 __all__ = ["GeneratedTask", "SYMBOLS", "random_rule", "generate"]
 
@@ -27,16 +30,28 @@ class GeneratedTask:
     query_seen: bool
 
 
-def random_rule(rng: random.Random, n_ops: int | None = None, ops: tuple[Operation, ...] = OPERATIONS) -> Rule:
+#: Glyph drawn for each role in rows written with the ordinary operator symbols.
+_ROLE_GLYPH = {"plus": "+", "times": "*", "minus": "-"}
+
+
+def random_rule(rng: random.Random, n_ops: int | None = None, ops: tuple[Operation, ...] = OPERATIONS,
+                max_tries: int = 200) -> Rule:
+    """A hidden rule: a reading direction and one operation per role (restricted to ``ops``),
+    ``n_ops`` of the three roles shown. The three roles' operations keep an allowed number of
+    normal operators whenever ``ops`` makes that possible."""
     reverse = rng.random() < 0.6
     n_ops = n_ops or rng.choice((1, 2, 3))
-    glyphs = rng.sample("+-*", n_ops) if rng.random() < 0.4 else rng.sample(SYMBOLS, n_ops)
-    fams = rng.sample([f for f in FAMILIES if any(o.family == f for o in ops)], n_ops)
-    assign = []
-    for g, f in zip(glyphs, fams, strict=True):
-        choices = [o for o in ops if o.family == f and o.reverse == reverse]
-        assign.append((g, rng.choice(choices).name))
-    return Rule(reverse, tuple(sorted(assign)))
+    pools = {role: [o for o in ops if o.family in fams and o.reverse == reverse] for role, fams in ROLES.items()}
+    roles = [r for r in ROLES if pools[r]]
+    if len(roles) < n_ops:
+        raise ValueError(f"the operations given fill only {len(roles)} roles, {n_ops} requested")
+    for attempt in range(max_tries):
+        pick = {r: rng.choice(pools[r]) for r in roles}
+        if len(roles) < 3 or normal_count_ok("equation_numeric", pick.values(), reverse) or attempt == max_tries - 1:
+            break
+    shown = rng.sample(roles, n_ops)
+    glyphs = [_ROLE_GLYPH[r] for r in shown] if rng.random() < 0.4 else rng.sample(SYMBOLS, n_ops)
+    return Rule(reverse, tuple(sorted((g, pick[r].name) for g, r in zip(glyphs, shown, strict=True))))
 
 
 def generate(rng: random.Random, rule: Rule | None = None, n_examples: int | None = None,
