@@ -171,8 +171,9 @@ def test_malformed_query_raises():
 def test_dev_accuracy(dev_by_family):
     rows = dev_by_family["equation_numeric"]
     hits = sum(hybrid.solve(r.prompt, time_limit=1.0).answer == r.answer for r in rows)
-    # Measured 0.88 on the 549 dev rows (the prior is learned from them; guessed rows ~48%).
-    assert hits / len(rows) >= 0.85
+    # Measured 0.8998 (494/549) on the dev rows (the prior is learned from them; 0.898 held out on
+    # the 2-fold split; guessed rows 52/95).
+    assert hits / len(rows) >= 0.88
 
 
 def test_learn_shared_pools_only_the_structure():
