@@ -4,10 +4,15 @@ warm-up), CP-SAT, and optionally the python-constraint baseline.
 
     .venv/bin/python benchmarks/bench_cryptarithm.py [--data ../shared/data/dev.csv]
         [--rows 60] [--time-limit 10] [--baseline] [--json]
+    .venv/bin/python benchmarks/bench_cryptarithm.py --ceiling [--json]
 
 The catalog path is timed on every cryptarithm row (it is cheap); the search paths on the first
 ``--rows`` rows. Each path's median and p95 are printed side by side, with the share of rows
 where the path's top answer matches the labelled one.
+
+``--ceiling`` instead splits the rows by what the prompt shows (query operator seen or not; every
+answer glyph shown somewhere in the prompt or not) and counts the rows ``hybrid.solve`` gets right
+in each cell: the table behind the ceiling argument in docs/families/cryptarithm.md.
 """
 
 from __future__ import annotations
@@ -37,12 +42,31 @@ def _time(fn, tasks):
             "max_ms": float(a.max()), "top1_exact": hits / max(1, len(tasks))}
 
 
+def ceiling_table(tasks) -> list[dict]:
+    """Rows and correct answers per (query operator seen?, answer glyphs all shown?) cell."""
+    import hybrid
+
+    cells: dict[tuple[bool, bool], list[int]] = {}
+    for t in tasks:
+        shown = set(t.query)
+        for e in t.examples:
+            shown |= set(e.source) | set(e.target)
+        key = (t.query[2] in {e.source[2] for e in t.examples}, set(t.meta["answer"]) <= shown)
+        cell = cells.setdefault(key, [0, 0])
+        cell[0] += 1
+        cell[1] += hybrid.solve(t).answer == t.meta["answer"]
+    return [{"query_operator_seen": k[0], "answer_glyphs_shown": k[1], "rows": v[0], "correct": v[1]}
+            for k, v in sorted(cells.items(), reverse=True)]
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default=str(default_dev_csv()))
     ap.add_argument("--rows", type=int, default=60, help="rows for the search paths")
     ap.add_argument("--time-limit", type=float, default=10.0)
     ap.add_argument("--baseline", action="store_true", help="also time python-constraint")
+    ap.add_argument("--ceiling", action="store_true",
+                    help="only the rows/correct table by what the prompt shows (no timing)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
 
@@ -52,6 +76,16 @@ def main(argv=None) -> int:
     if not tasks:
         print("no cryptarithm rows in", args.data, file=sys.stderr)
         return 1
+    if args.ceiling:
+        table = ceiling_table(tasks)
+        if args.json:
+            print(json.dumps(table, indent=2))
+            return 0
+        print(f"{'query operator':16s} {'answer glyphs':14s} {'rows':>5s} {'correct':>8s}")
+        for c in table:
+            print(f"{'seen' if c['query_operator_seen'] else 'unseen':16s} "
+                  f"{'all shown' if c['answer_glyphs_shown'] else 'one unseen':14s} {c['rows']:5d} {c['correct']:8d}")
+        return 0
     for t in tasks[:5]:  # warm-up: catalog load and numba compilation
         fam.candidates(t)
     sub = tasks[: args.rows]

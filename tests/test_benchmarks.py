@@ -157,3 +157,24 @@ def test_render_without_covered_families():
     md = render(result)
     assert "numeral" in md
     assert re.search(r"\| numeral \| catalog", md)
+
+
+def test_cryptarithm_ceiling_table_splits_rows_by_what_the_prompt_shows():
+    import dataclasses
+
+    from benchmarks.bench_cryptarithm import ceiling_table
+
+    import hybrid
+
+    # '+' is a+b under the map o=0 i=1 t=2 s=3 f=4 (plain reading). The first query's answer
+    # uses known glyphs only; the second query uses an operator no example shows; the third
+    # (labelled with a glyph 'z' that no line shows) can only be a guess.
+    pairs = [("ii+it", "ts"), ("oi+ss", "sf"), ("ti+ii", "st")]
+    rows = [("ii+ii", "tt"), ("ii*ii", "i"), ("ti+ii", "st")]
+    tasks = [dataclasses.replace(hybrid.Task.from_pairs("cryptarithm", pairs, q), meta={"answer": a})
+             for q, a in rows]
+    tasks[2] = dataclasses.replace(tasks[2], meta={"answer": "zt"})
+    table = {(c["query_operator_seen"], c["answer_glyphs_shown"]): (c["rows"], c["correct"])
+             for c in ceiling_table(tasks)}
+    assert table[(True, True)] == (1, 1) and table[(False, True)][0] == 1 and table[(True, False)] == (1, 0)
+    assert sum(n for n, _ in table.values()) == 3
