@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -26,26 +27,13 @@ import hybrid
 from hybrid.data import default_dev_csv, labelled_tasks
 from hybrid.families.bit_manipulation import search_python_constraint
 
-
-def _pct(xs, q):
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(q * len(xs)))]
+if __package__ in (None, ""):  # run as a script: make the benchmarks package importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.harness import time_answers  # noqa: E402
 
 
 def run(name, fn, tasks):
-    for t in tasks[:20]:  # warm-up: catalog load, numba compile/cache load, ortools import
-        fn(t)
-    times, hits, answered = [], 0, 0
-    for t in tasks:
-        t0 = time.perf_counter()
-        ans = fn(t)
-        times.append((time.perf_counter() - t0) * 1000.0)
-        answered += ans is not None
-        hits += ans == t.meta["answer"]
-    n = len(tasks)
-    return {"path": name, "rows": n, "answered": answered, "exact": hits, "accuracy": round(hits / n, 4),
-            "median_ms": round(statistics.median(times), 4), "p95_ms": round(_pct(times, 0.95), 4),
-            "max_ms": round(max(times), 3)}
+    return time_answers(name, fn, tasks)
 
 
 #: The catalog choices compared by --twofold (keyword arguments of catalog.build_payload).

@@ -11,32 +11,22 @@ per row after one warm-up pass; accuracy is exact match with the row's answer.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
+import sys
+from pathlib import Path
 
 import hybrid
 from hybrid.data import default_dev_csv, labelled_tasks
 from hybrid.families.equation_numeric.search import search_cpsat, search_python_constraint
 
-
-def _pct(xs, q):
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(q * len(xs)))]
+if __package__ in (None, ""):  # run as a script: make the benchmarks package importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.harness import time_answers  # noqa: E402
 
 
 def run(name, fn, tasks):
-    for t in tasks[:20]:  # warm-up: catalog load, numba/ortools imports
-        fn(t)
-    times, hits, answered = [], 0, 0
-    for t in tasks:
-        t0 = time.perf_counter()
-        ans = fn(t)
-        times.append((time.perf_counter() - t0) * 1000.0)
-        answered += ans is not None
-        hits += ans == t.meta["answer"]
-    n = len(tasks)
-    print(f"{name:18s} rows={n} answered={answered} exact={hits} ({hits / n:.1%})  "
-          f"median={statistics.median(times):.3f} ms  p95={_pct(times, 0.95):.3f} ms  max={max(times):.1f} ms")
+    r = time_answers(name, fn, tasks)
+    print(f"{name:18s} rows={r['rows']} answered={r['answered']} exact={r['exact']} ({r['exact'] / r['rows']:.1%})  "
+          f"median={r['median_ms']:.3f} ms  p95={r['p95_ms']:.3f} ms  max={r['max_ms']:.1f} ms")
 
 
 def main(argv=None):

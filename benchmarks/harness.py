@@ -366,6 +366,25 @@ def _pct(values: list[float], q: float) -> float | None:
     return v[min(len(v) - 1, max(0, math.ceil(q * len(v)) - 1))]
 
 
+def time_answers(name: str, fn, tasks: list, warmup: int = 20) -> dict:
+    """Per-row latency and exact-match accuracy of ``fn(task) -> answer | None`` over ``tasks``
+    (labelled in ``meta['answer']``), after ``warmup`` untimed calls (catalog load, numba and
+    ortools imports). Used by the per-family ``bench_*.py`` scripts."""
+    for t in tasks[:warmup]:
+        fn(t)
+    times, hits, answered = [], 0, 0
+    for t in tasks:
+        t0 = time.perf_counter()
+        ans = fn(t)
+        times.append((time.perf_counter() - t0) * 1000.0)
+        answered += ans is not None
+        hits += ans == t.meta["answer"]
+    n = len(tasks)
+    return {"path": name, "rows": n, "answered": answered, "exact": hits, "accuracy": round(hits / n, 4),
+            "median_ms": round(statistics.median(times), 4), "p95_ms": round(_pct(times, 0.95), 4),
+            "max_ms": round(max(times), 3)}
+
+
 def path_stats(records: list) -> dict:
     done = [r for r in records if r is not None]
     n = len(done)
