@@ -317,7 +317,7 @@ def _shared_weights(prior_data, sol_var, op_items, qop, op_seen, mixed, use_role
     """Weights from the prior shared with equation_numeric (``_equation_prior``): each operator's
     operation given its glyph class and the groups/offsets of the row's other operators, and the
     reading direction. Computed once per distinct operation combination (few per task)."""
-    from ..equation_numeric.model import ROLE_EPS, TWIST_EPS, Prior, normal_count_ok, offset_context, roles_feasible
+    from ..equation_numeric.model import Prior, offset_context, structure_weight
     from ..equation_numeric.model import glyph_class as row_class
 
     hit = _PRIOR_CACHE.get(id(prior_data))
@@ -337,21 +337,17 @@ def _shared_weights(prior_data, sol_var, op_items, qop, op_seen, mixed, use_role
             seen = {o.family for k, o in enumerate(ops) if k != i}
             w *= prior.score(op, gcs[g]) * prior.repeat_score(op.family, seen, gcs[g])
         fams = [o.family for o in ops]
-        # operators of a row are distinct roles (+, -, *: equation_numeric.model.ROLES)
-        cw[c] = w if not use_roles or roles_feasible(fams) else w * ROLE_EPS
-        if USE_NORMAL_COUNTS and op_seen and not mixed and not normal_count_ok("cryptarithm", ops, ops[0].reverse):
-            cw[c] *= TWIST_EPS
+        # row structure (distinct roles, normal counts: equation_numeric.model.structure_weight);
+        # an unseen query operator is weighed with the rest of the row below
+        direction = None if mixed else ops[0].reverse
+        cw[c] = w * structure_weight("cryptarithm", ops, direction, use_roles, USE_NORMAL_COUNTS and op_seen)
         if not op_seen:
             seen = set(fams)
             ctx = offset_context([[o] for o in ops])
             for v, op in enumerate(OPERATIONS):
                 if mixed or op.reverse == ops[0].reverse:
-                    cq[c, v] = prior.score(op, gcs[qop], seen, ctx)
-                    if use_roles and not roles_feasible(fams + [op.family]):
-                        cq[c, v] *= ROLE_EPS
-                    if (USE_NORMAL_COUNTS and not mixed
-                            and not normal_count_ok("cryptarithm", ops + [op], op.reverse)):
-                        cq[c, v] *= TWIST_EPS
+                    cq[c, v] = prior.score(op, gcs[qop], seen, ctx) * structure_weight(
+                        "cryptarithm", ops + [op], direction, use_roles, USE_NORMAL_COUNTS)
             tot = cq[c].sum()
             if tot > 0:
                 cq[c] /= tot

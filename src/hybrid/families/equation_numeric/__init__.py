@@ -25,18 +25,15 @@ from .._equation_common import check_lhs, parse_equation_line
 from .._equation_ops import BY_NAME, OPERATIONS, Operation
 from ..base import Family, Hypothesis
 from .model import (
-    ROLE_EPS,
-    TWIST_EPS,
     Prior,
     Rule,
     certain_families,
     consistent_ops,
     glyph_class,
     lines_by_glyph,
-    normal_count_ok,
     offset_context,
-    roles_feasible,
     split,
+    structure_weight,
 )
 
 __all__ = ["EquationNumeric"]
@@ -205,10 +202,7 @@ class EquationNumeric(Family):
                     w *= prior.score(op, gcs[g], seen, offset_context(others))
                 else:
                     w *= base[g][op.name] * prior.repeat_score(op.family, seen, gcs[g])
-            if self.use_roles and not roles_feasible(o.family for o in combo):
-                w *= ROLE_EPS
-            if self.use_normal_counts and not normal_count_ok(self.name, combo, reverse):
-                w *= TWIST_EPS
+            w *= structure_weight(self.name, combo, reverse, self.use_roles, self.use_normal_counts)
             ans = combo[qi].fn(qa, qb, qg)
             if ans is None or w <= 0:
                 continue

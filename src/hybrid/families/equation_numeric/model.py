@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from .._equation_ops import BY_NAME, FAMILIES, OPERATIONS, Operation
 
 __all__ = ["Rule", "split", "lines_by_glyph", "consistent_ops", "glyph_class", "Prior", "learn_prior",
-           "ROLES", "roles_feasible", "ROLE_EPS", "is_normal", "NORMAL_COUNTS", "normal_count_ok", "TWIST_EPS"]
+           "ROLES", "roles_feasible", "ROLE_EPS", "is_normal", "NORMAL_COUNTS", "normal_count_ok", "TWIST_EPS",
+           "structure_weight"]
 
 #: The generator writes every row with the three arithmetic operators ``+``, ``-``, ``*`` (then
 #: optionally swaps them for other glyphs) and gives each *role* a secret operation of a fixed
@@ -184,6 +185,21 @@ def roles_feasible(families) -> bool:
         if all(f in ROLES[r] for f, r in zip(fams, perm, strict=True)):
             return True
     return False
+
+
+def structure_weight(family: str, ops, reverse: bool | None, roles: bool = True,
+                     normal_counts: bool = True) -> float:
+    """Factor for a whole-row assignment (one operation per operator glyph) from the generator's
+    row structure: ``ROLE_EPS`` when the operators cannot be distinct roles (``roles``),
+    ``TWIST_EPS`` when their number of normal operators is outside ``NORMAL_COUNTS[family]``
+    (``normal_counts``; skipped when ``reverse`` is None, i.e. operators read in mixed directions)."""
+    ops = list(ops)
+    w = 1.0
+    if roles and not roles_feasible(o.family for o in ops):
+        w *= ROLE_EPS
+    if normal_counts and reverse is not None and not normal_count_ok(family, ops, reverse):
+        w *= TWIST_EPS
+    return w
 
 
 def certain_families(sets: list[list[Operation]]) -> set[str]:
