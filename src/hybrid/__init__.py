@@ -10,8 +10,18 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .errors import CatalogError, HybridError, TaskParseError, UnknownFamilyError, UnsupportedTaskError
+from .deadline import Deadline, TimeLimitReached
+from .errors import (
+    CatalogError,
+    HybridError,
+    InputLimitError,
+    InternalError,
+    TaskParseError,
+    UnknownFamilyError,
+    UnsupportedTaskError,
+)
 from .families import FAMILY_NAMES, Family, Hypothesis, get_family, register_family
+from .families.base import SearchResult
 from .parse import parse
 from .pipeline import solve, solve_many
 from .recall import PriorRecaller, Recaller
@@ -38,4 +48,9 @@ __all__ = [
     "UnsupportedTaskError",
     "CatalogError",
     "UnknownFamilyError",
+    "InternalError",
+    "InputLimitError",
+    "TimeLimitReached",
+    "Deadline",
+    "SearchResult",
 ]

@@ -15,7 +15,7 @@ import json
 import os
 import sys
 
-from .errors import HybridError
+from .errors import HybridError, InternalError
 
 __all__ = ["main", "build_parser"]
 
@@ -102,8 +102,8 @@ def _time_limit(args):
     from .pipeline import DEFAULT_TIME_LIMIT
 
     t = DEFAULT_TIME_LIMIT if args.time_limit is None else args.time_limit
-    if t < 0:
-        raise HybridError(f"--time-limit must be >= 0, got {t}")
+    if not t > 0:
+        raise HybridError(f"--time-limit must be > 0 seconds, got {t} (use --no-search to skip the search)")
     return t
 
 
@@ -125,11 +125,13 @@ def _cmd_solve(args) -> int:
         print(json.dumps(sol.to_dict(), ensure_ascii=False))
     else:
         print(sol.answer if sol.answer is not None else "(no answer)")
-        print(f"status: {sol.status}  family: {sol.family}  method: {sol.method}  "
+        print(f"status: {sol.status}  proof: {sol.proof}  family: {sol.family}  method: {sol.method}  "
               f"consistent: {sol.n_consistent}  verifications: {sol.n_verifications}  "
               f"time: {sol.timings.get('total', 0):.1f} ms")
         if sol.rule:
             print(f"rule: {sol.rule}")
+        if sol.note:
+            print(f"note: {sol.note}")
         for ans, rule, _ in sol.alternatives[:3]:
             print(f"also consistent: {ans}  ({rule})")
     return 0 if sol.answer is not None else 1
@@ -205,6 +207,12 @@ def main(argv=None) -> int:
         return 2
     try:
         return args.func(args)
+    except InternalError as exc:  # a bug inside a solve, wrapped: one line, status 1
+        if os.environ.get("HYBRID_DEBUG"):
+            raise
+        print(f"hybrid: internal error: {' '.join(str(exc).split())} (set HYBRID_DEBUG=1 to see the traceback)",
+              file=sys.stderr)
+        return 1
     except HybridError as exc:
         print(f"hybrid: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2

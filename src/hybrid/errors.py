@@ -8,6 +8,8 @@ __all__ = [
     "UnsupportedTaskError",
     "CatalogError",
     "UnknownFamilyError",
+    "InternalError",
+    "InputLimitError",
 ]
 
 
@@ -29,6 +31,11 @@ class TaskParseError(HybridError):
         self.text = text
 
 
+class InputLimitError(TaskParseError):
+    """A task is past one of the documented input limits (examples per task, digits per number,
+    characters per prompt...). The message names the limit and its value."""
+
+
 class UnsupportedTaskError(HybridError):
     """The prompt does not match any known puzzle template."""
 
@@ -39,3 +46,13 @@ class CatalogError(HybridError):
 
 class UnknownFamilyError(HybridError):
     """A family name is not registered."""
+
+
+class InternalError(HybridError):
+    """An unexpected exception inside ``solve`` (a bug, not bad input), wrapped so that one task
+    never aborts a batch. ``original_type`` and ``original_message`` keep what was raised."""
+
+    def __init__(self, message: str, *, original_type: str = "", original_message: str = ""):
+        super().__init__(message)
+        self.original_type = original_type
+        self.original_message = original_message

@@ -1,32 +1,46 @@
 """The solve pipeline, in one place.
 
-    Task ─► family.candidates (catalog recall) ─► recaller ranking ─► verify against every example
-         └─► if nothing verifies: family.search (CP-SAT, time-limited) ─► verify ─► Solution
+    Task ─► validate ─► family.candidates (catalog recall) ─► recaller ranking ─► verify every example
+         └─► if nothing verifies: family.search (CP-SAT) ─► verify ─► decide ─► Solution
 
-Status: ``deduced`` when every consistent hypothesis gives the same answer, ``ambiguous`` when
-they disagree (answer = top-ranked), ``guessed`` when the top hypothesis relies on a part of the
-rule no example constrains, ``unsolved`` when no hypothesis verifies.
+One ``Deadline`` of ``time_limit`` seconds covers every stage; a stage that runs out raises
+``TimeLimitReached`` and the pipeline reports what it had with ``proof="time_limit"``.
+
+Status (see the soundness contract in ``hybrid.families.base.Family``):
+
+* ``deduced``: the recall or search that produced the answer was *complete* (it represents every
+  answer that a consistent rule of its space gives) and every consistent rule gives this answer;
+* ``ambiguous``: consistent rules disagree, or uniqueness could not be proven (time limit,
+  non-exhaustive method); the answer is the top-ranked one and ``alternatives`` lists the others;
+* ``guessed``: the top rule relies on a part no example constrains;
+* ``unsolved``: no rule was found; ``proof`` tells ``infeasible`` (proven: no rule of the space
+  fits) from ``time_limit`` (the budget ran out) and ``partial`` (the method is not exhaustive).
 """
 
 from __future__ import annotations
 
+import math
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Iterable
 
-from .errors import HybridError
+from .deadline import Deadline, TimeLimitReached
+from .errors import HybridError, InternalError, TaskParseError
 from .families import get_family
-from .families.base import Hypothesis
+from .families.base import Family, Hypothesis, SearchResult
 from .parse import parse
 from .recall import PriorRecaller, Recaller, rank
 from .solution import Solution
-from .task import Task
+from .task import Example, Task
 
-__all__ = ["solve", "solve_many", "DEFAULT_TIME_LIMIT"]
+__all__ = ["solve", "solve_many", "DEFAULT_TIME_LIMIT", "validate_task"]
 
-#: Seconds a fallback search may run per task.
+#: Seconds one solve may take, all stages together (parse, recall, ranking, verification, search).
 DEFAULT_TIME_LIMIT = 10.0
+#: At most this many alternative answers are listed in ``Solution.alternatives``.
+MAX_ALTERNATIVES = 8
 _DEFAULT_RECALLER = PriorRecaller()
 
 
@@ -34,115 +48,228 @@ def _ms(t0: float) -> float:
     return round((time.perf_counter() - t0) * 1000.0, 3)
 
 
+def _check_time_limit(time_limit) -> float:
+    try:
+        t = float(time_limit)
+    except (TypeError, ValueError):
+        raise HybridError(f"time_limit must be a number of seconds, got {time_limit!r}") from None
+    if math.isnan(t) or t <= 0:
+        raise HybridError(f"time_limit must be > 0 seconds, got {time_limit!r} (use search=False to skip the search)")
+    return t
+
+
+def validate_task(task: Task) -> Family:
+    """Check a ``Task`` built in code exactly as ``parse`` checks a prompt; return its family.
+
+    Raises ``TaskParseError`` (or ``UnknownFamilyError``) naming the offending field.
+    """
+    if not isinstance(task.family, str):
+        raise TaskParseError(f"Task.family must be a string, got {type(task.family).__name__}")
+    family = get_family(task.family)
+    if not isinstance(task.query, str):
+        raise TaskParseError(f"Task.query must be a string, got {type(task.query).__name__}")
+    if not isinstance(task.examples, (tuple, list)):
+        raise TaskParseError(f"Task.examples must be a tuple of Example, got {type(task.examples).__name__}")
+    for i, ex in enumerate(task.examples, 1):
+        if not isinstance(ex, Example):
+            raise TaskParseError(f"Task.examples[{i - 1}] must be an Example, got {type(ex).__name__}")
+        if not isinstance(ex.source, str) or not isinstance(ex.target, str):
+            raise TaskParseError(f"Task.examples[{i - 1}]: source and target must be strings", line=ex.line)
+    if not isinstance(task.meta, dict):
+        raise TaskParseError(f"Task.meta must be a dict, got {type(task.meta).__name__}")
+    family.validate(task)
+    return family
+
+
 def solve(task_or_prompt: Task | str, *, recaller: Recaller | None = None, search: bool = True,
           time_limit: float = DEFAULT_TIME_LIMIT) -> Solution:
-    """Solve one puzzle given as a ``Task`` or as prompt text.
+    """Solve one puzzle given as a ``Task`` or as prompt text, within ``time_limit`` seconds.
+
+    Bad input raises a ``HybridError`` subclass naming the field; any other exception inside
+    the solve comes out as ``InternalError`` (so one task never aborts a batch).
 
     >>> import hybrid
     >>> t = hybrid.Task.from_pairs("numeral", [("28", "XXVIII"), ("48", "XLVIII")], "93")
     >>> s = hybrid.solve(t)
-    >>> s.answer, s.status
-    ('XCIII', 'deduced')
+    >>> s.answer, s.status, s.proof
+    ('XCIII', 'deduced', 'complete')
     """
+    deadline = Deadline(_check_time_limit(time_limit))
+    try:
+        return _solve(task_or_prompt, recaller or _DEFAULT_RECALLER, search, deadline)
+    except HybridError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the contract: nothing but HybridError leaves solve
+        msg = " ".join(str(exc).split())[:300]
+        raise InternalError(f"internal error while solving: {type(exc).__name__}: {msg}",
+                            original_type=type(exc).__name__, original_message=msg) from exc
+
+
+def _solve(task_or_prompt, recaller: Recaller, search: bool, deadline: Deadline) -> Solution:
     t_start = time.perf_counter()
     timings: dict[str, float] = {}
+    t0 = time.perf_counter()
     if isinstance(task_or_prompt, Task):
         task = task_or_prompt
-        timings["parse"] = 0.0
-    else:
-        t0 = time.perf_counter()
+        family = validate_task(task)
+    elif isinstance(task_or_prompt, str):
         task = parse(task_or_prompt)
-        timings["parse"] = _ms(t0)
-    family = get_family(task.family)
-    recaller = recaller or _DEFAULT_RECALLER
+        family = get_family(task.family)
+    else:
+        raise TaskParseError(f"solve() takes a Task or a prompt string, got {type(task_or_prompt).__name__}")
+    timings["parse"] = _ms(t0)
 
-    t0 = time.perf_counter()
-    candidates = family.candidates(task)
-    timings["recall"] = _ms(t0)
-
-    t0 = time.perf_counter()
-    ranked = rank(recaller, task, candidates)
-    timings["rank"] = _ms(t0)
-
-    t0 = time.perf_counter()
-    consistent, n_verifications = _verify_all(family, task, ranked)
-    timings["verify"] = _ms(t0)
-
-    if not consistent and search and time_limit > 0:
-        t0 = time.perf_counter()
-        found = family.search(task, time_limit)
-        for h in found:
-            h.source = h.source if h.source != "catalog" else "search"
-        consistent_s, n_s = _verify_all(family, task, rank(recaller, task, found), trust=False)
-        consistent, n_verifications = consistent_s, n_verifications + n_s
-        timings["search"] = _ms(t0)
-
-    solution = _decide(family, task, consistent, n_verifications, timings)
+    state = _State(family, task, timings)
+    try:
+        deadline.check("parse")
+        state.run(recaller, search, deadline)
+    except TimeLimitReached as exc:
+        state.timed_out = exc
+    solution = state.decide()
     timings["total"] = _ms(t_start)
     return solution
 
 
-def _verify_all(family, task: Task, ranked: list[Hypothesis], trust: bool | None = None):
-    """Return the consistent hypotheses in rank order and the number of verifications run.
+class _State:
+    """What one solve has found so far; ``decide`` turns it into a ``Solution`` at any point."""
 
-    Families whose ``candidates`` are already matched by a bulk kernel are trusted, but the first
-    hypothesis of each distinct answer is still re-verified here, so every answer we report is
-    checked against every example.
-    """
-    trust = family.candidates_verified if trust is None else trust
-    consistent: list[Hypothesis] = []
-    n = 0
-    checked_answers: set = set()
-    for h in ranked:
-        if trust:
-            ans = h.answer if h.answer is not None else family.apply(h, task)
-            h.answer = ans
-            if ans not in checked_answers:
-                n += 1
-                if not family.verify(h, task):
-                    continue
-                checked_answers.add(ans)
-            consistent.append(h)
+    def __init__(self, family: Family, task: Task, timings: dict):
+        self.family, self.task, self.timings = family, task, timings
+        self.consistent: list[Hypothesis] = []
+        self.n_verifications = 0
+        self.proof = "partial"  # status of the stage whose hypotheses are in ``consistent``
+        self.space = "catalog"
+        self.notes: list[str] = []
+        self.timed_out: TimeLimitReached | None = None
+
+    def run(self, recaller: Recaller, search: bool, deadline: Deadline) -> None:
+        family, task, timings = self.family, self.task, self.timings
+        t0 = time.perf_counter()
+        recalled = _as_result(family.candidates(task, deadline), family)
+        timings["recall"] = _ms(t0)
+        deadline.check("recall")
+        self.proof = recalled.status
+        if recalled.note:
+            self.notes.append(recalled.note)
+
+        t0 = time.perf_counter()
+        ranked = rank(recaller, task, recalled.hypotheses)
+        timings["rank"] = _ms(t0)
+        deadline.check("ranking")
+
+        t0 = time.perf_counter()
+        self._verify(ranked, family.candidates_verified, deadline)
+        timings["verify"] = _ms(t0)
+        if self.consistent:
+            return
+        if self.proof == "complete":
+            # An exhaustive recall whose every hypothesis failed verification found no rule.
+            self.proof = "infeasible"
+        if not search:
+            return
+
+        t0 = time.perf_counter()
+        self.space, self.proof, self.notes = "search", "time_limit", []
+        try:
+            found = family.search(task, deadline)
+            if not isinstance(found, SearchResult):
+                raise TypeError(f"{family.name}.search must return a SearchResult, got {type(found).__name__}")
+            self.proof = found.status
+            if found.note:
+                self.notes.append(found.note)
+            for h in found.hypotheses:
+                if h.source == "catalog":
+                    h.source = "search"
+            deadline.check("search")
+            self._verify(rank(recaller, task, found.hypotheses), False, deadline)
+            if found.status == "complete" and not self.consistent:
+                self.proof = "infeasible"
+        finally:
+            timings["search"] = _ms(t0)
+
+    def _verify(self, ranked: list[Hypothesis], trust: bool, deadline: Deadline) -> None:
+        """Keep the hypotheses that reproduce every example, in rank order.
+
+        Families whose ``candidates`` are already matched by a bulk kernel are trusted, but the first
+        hypothesis of each distinct answer is still re-verified here, so every answer we report is
+        checked against every example.
+        """
+        family, task = self.family, self.task
+        checked: set = set()
+        for i, h in enumerate(ranked):
+            if i % 64 == 0:
+                deadline.check("verification")
+            if trust:
+                if h.answer is None:
+                    h.answer = family.apply(h, task)
+                if h.answer not in checked:
+                    self.n_verifications += 1
+                    if not family.verify(h, task):
+                        continue
+                    checked.add(h.answer)
+                self.consistent.append(h)
+            else:
+                self.n_verifications += 1
+                if family.verify(h, task):
+                    self.consistent.append(h)
+
+    def decide(self) -> Solution:
+        family, task = self.family, self.task
+        proof = "time_limit" if self.timed_out is not None else self.proof
+        notes = list(self.notes)
+        if self.timed_out is not None:
+            notes.append(str(self.timed_out))
+        common = dict(family=task.family, n_verifications=self.n_verifications, timings=self.timings,
+                      proof=proof, rule_space=self.space)
+        if not self.consistent:
+            why = {"infeasible": f"no rule of the {self.space} space reproduces every example (proven)",
+                   "time_limit": "no rule found before the time limit",
+                   "partial": "no rule found (the search is not exhaustive)",
+                   "complete": "no rule found"}[proof]
+            return Solution(answer=None, status="unsolved", method="none", rule=None, n_consistent=0,
+                            note="; ".join([why, *notes]), **common)
+        by_answer: dict[str, list] = {}
+        for h in self.consistent:
+            if h.answer is None:
+                h.answer = family.apply(h, task)
+            if h.answer is None:
+                continue
+            entry = by_answer.get(h.answer)
+            if entry is None:
+                by_answer[h.answer] = [h, h.prior]
+            else:
+                entry[1] += h.prior
+        if not by_answer:
+            return Solution(answer=None, status="unsolved", method="none", rule=family.explain(self.consistent[0]),
+                            n_consistent=len(self.consistent),
+                            note="; ".join(["consistent rules exist but none applies to the query", *notes]),
+                            **common)
+        answers = list(by_answer.items())  # insertion order = rank order of each answer's best rule
+        answer, (top, _) = answers[0]
+        if top.guess:
+            status = "guessed"
+            notes.insert(0, "the answer rests on a part of the rule that no example constrains")
+        elif len(answers) == 1 and proof == "complete":
+            status = "deduced"
         else:
-            n += 1
-            if family.verify(h, task):
-                consistent.append(h)
-    return consistent, n
+            status = "ambiguous"
+            if len(answers) == 1:
+                notes.insert(0, f"one answer found but uniqueness is not proven ({proof})")
+        alternatives = [[a, family.explain(h), w] for a, (h, w) in answers[1:1 + MAX_ALTERNATIVES]]
+        return Solution(answer=answer, status=status, method=top.source, rule=family.explain(top),
+                        n_consistent=len(self.consistent), alternatives=alternatives,
+                        note="; ".join(notes) or None, hypothesis=top, **common)
 
 
-def _decide(family, task, consistent: list[Hypothesis], n_verifications: int, timings) -> Solution:
-    if not consistent:
-        return Solution(answer=None, family=task.family, status="unsolved", method="none", rule=None,
-                        n_consistent=0, n_verifications=n_verifications, timings=timings,
-                        note="no hypothesis reproduces every example")
-    answers: list[str | None] = []
-    for h in consistent:
-        if h.answer is None:
-            h.answer = family.apply(h, task)
-        answers.append(h.answer)
-    usable = [(h, a) for h, a in zip(consistent, answers) if a is not None]
-    if not usable:
-        return Solution(answer=None, family=task.family, status="unsolved", method="none",
-                        rule=family.explain(consistent[0]), n_consistent=len(consistent),
-                        n_verifications=n_verifications, timings=timings,
-                        note="consistent rules exist but none applies to the query")
-    top, answer = usable[0]
-    distinct = []
-    for h, a in usable:
-        if a not in [d[0] for d in distinct]:
-            distinct.append((a, family.explain(h), h.prior))
-    if top.guess:
-        status = "guessed"
-    elif len(distinct) == 1:
-        status = "deduced"
-    else:
-        status = "ambiguous"
-    return Solution(answer=answer, family=task.family, status=status, method=top.source,
-                    rule=family.explain(top), n_consistent=len(consistent),
-                    n_verifications=n_verifications, timings=timings,
-                    alternatives=[list(d) for d in distinct[1:9]], hypothesis=top)
+def _as_result(recalled, family: Family) -> SearchResult:
+    if isinstance(recalled, SearchResult):
+        return recalled
+    if not isinstance(recalled, list):
+        raise TypeError(f"{family.name}.candidates must return a list or a SearchResult, got {type(recalled).__name__}")
+    return SearchResult(recalled, "complete" if family.candidates_exhaustive else "partial")
 
 
+# ---------------------------------------------------------------------------------------- batches
 def _solve_safe(args):
     item, kwargs = args
     try:
@@ -151,36 +278,97 @@ def _solve_safe(args):
         return exc
 
 
-def _solve_in_worker(args):
-    # Hypothesis objects may hold unpicklable rules (functions); results cross a process boundary.
-    res = _solve_safe(args)
-    if isinstance(res, Solution):
-        res.hypothesis = None
-    return res
+def _solve_chunk(chunk):
+    """Worker entry point: solve a chunk; Hypothesis objects may hold unpicklable rules."""
+    out = []
+    for args in chunk:
+        res = _solve_safe(args)
+        if isinstance(res, Solution):
+            res.hypothesis = None
+        out.append(res)
+    return out
+
+
+def _worker_died(exc: BaseException) -> InternalError:
+    return InternalError(f"the worker process died while solving this task ({type(exc).__name__}); "
+                         "it was re-run alone and died again, so this task was skipped",
+                         original_type=type(exc).__name__, original_message=str(exc))
 
 
 def solve_many(items: Iterable[Task | str], *, workers: int | None = 1, recaller: Recaller | None = None,
-               search: bool = True, time_limit: float = DEFAULT_TIME_LIMIT, progress: bool = False):
+               search: bool = True, time_limit: float = DEFAULT_TIME_LIMIT, progress: bool = False,
+               chunksize: int = 8):
     """Solve many puzzles; returns a list in input order.
 
     A malformed item yields its ``HybridError`` in place of a ``Solution`` instead of stopping
     the batch. ``workers=None`` uses every core; model recallers run in one process. Solutions
-    computed in worker processes come back without their ``hypothesis`` object.
+    computed in worker processes come back without their ``hypothesis`` object. When a worker
+    process dies (a crash in native code), the tasks it held are re-run one at a time in a fresh
+    process; a task that kills its process again is reported in place as ``InternalError``.
     """
     items = list(items)
+    _check_time_limit(time_limit)
     kwargs = dict(recaller=recaller, search=search, time_limit=time_limit)
     workers = (os.cpu_count() or 1) if workers is None else max(1, int(workers))
     from tqdm import tqdm
 
-    results = []
     with tqdm(total=len(items), unit="task", dynamic_ncols=True, disable=not progress) as bar:
         if workers == 1 or len(items) < 2 or recaller is not None:
+            results = []
             for item in items:
                 results.append(_solve_safe((item, kwargs)))
                 bar.update(1)
-        else:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                for res in pool.map(_solve_in_worker, [(it, kwargs) for it in items], chunksize=8):
-                    results.append(res)
-                    bar.update(1)
+            return results
+        return _solve_pool(items, kwargs, workers, max(1, int(chunksize)), bar)
+
+
+def _solve_pool(items, kwargs, workers: int, chunksize: int, bar) -> list:
+    results: list = [None] * len(items)
+    todo = list(range(len(items)))
+    while todo:
+        suspects = _pool_round(items, kwargs, todo, workers, chunksize, results, bar)
+        # Re-run each task the dead worker held, alone in a fresh single-worker process.
+        for i in suspects:
+            with ProcessPoolExecutor(max_workers=1) as pool:
+                try:
+                    results[i] = pool.submit(_solve_chunk, [(items[i], kwargs)]).result()[0]
+                except BrokenProcessPool as exc:
+                    results[i] = _worker_died(exc)
+            bar.update(1)
+        todo = [i for i in range(len(items)) if results[i] is None]
     return results
+
+
+def _pool_round(items, kwargs, todo: list[int], workers: int, chunksize: int, results: list, bar) -> list[int]:
+    """Solve ``todo`` with at most ``workers`` chunks in flight; return the indices held by a
+    worker that died (the pool is then abandoned and the caller isolates them)."""
+    chunks = [todo[k:k + chunksize] for k in range(0, len(todo), chunksize)]
+    pending = iter(chunks)
+    inflight: dict = {}
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        def submit_next() -> bool:
+            chunk = next(pending, None)
+            if chunk is None:
+                return False
+            inflight[pool.submit(_solve_chunk, [(items[i], kwargs) for i in chunk])] = chunk
+            return True
+
+        for _ in range(workers):
+            if not submit_next():
+                break
+        while inflight:
+            done, _ = wait(list(inflight), return_when=FIRST_COMPLETED)
+            for fut in done:
+                chunk = inflight.pop(fut)
+                try:
+                    out = fut.result()
+                except BrokenProcessPool:
+                    suspects = chunk + [i for c in inflight.values() for i in c]
+                    for f in inflight:
+                        f.cancel()
+                    return suspects
+                for i, res in zip(chunk, out):
+                    results[i] = res
+                bar.update(len(chunk))
+                submit_next()
+    return []

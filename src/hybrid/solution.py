@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 
-__all__ = ["Solution", "STATUSES", "METHODS"]
+__all__ = ["Solution", "STATUSES", "METHODS", "PROOFS"]
 
 #: ``deduced``: every consistent hypothesis gives this answer.
 #: ``ambiguous``: consistent hypotheses disagree; the answer is the top-ranked one.
@@ -12,6 +12,10 @@ __all__ = ["Solution", "STATUSES", "METHODS"]
 #:   that never appears in the examples); the answer comes from the prior alone.
 #: ``unsolved``: no hypothesis reproduces the examples.
 STATUSES = ("deduced", "ambiguous", "guessed", "unsolved")
+#: How far the stage that produced the answer went (``hybrid.families.base.SEARCH_STATUSES``):
+#: ``complete`` (exhaustive: a single answer is proven), ``infeasible`` (proven: no rule fits),
+#: ``time_limit`` (the budget ran out) or ``partial`` (the method is not exhaustive).
+PROOFS = ("complete", "infeasible", "time_limit", "partial")
 METHODS = ("catalog", "search", "direct", "none")
 
 
@@ -34,6 +38,10 @@ class Solution:
     timings: dict = field(default_factory=dict)
     alternatives: list = field(default_factory=list)
     note: str | None = None
+    #: One of ``PROOFS``: whether ``deduced`` / ``unsolved`` are proven or the budget ran out.
+    proof: str | None = None
+    #: Which rule space produced the answer: ``catalog`` (the family's recall) or ``search``.
+    rule_space: str | None = None
     #: The top consistent ``Hypothesis`` object (not serialised): lets callers re-verify or trace it.
     hypothesis: object = field(default=None, repr=False, compare=False)
 

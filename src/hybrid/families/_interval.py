@@ -146,7 +146,7 @@ class ScaledMeasureFamily(Family):
     def interval(self, task: Task) -> tuple[Fraction, Fraction] | None:
         return consistent_interval((self.coef(ex.source), Fraction(ex.target)) for ex in task.examples)
 
-    def candidates(self, task: Task) -> list[Hypothesis]:
+    def candidates(self, task: Task, deadline=None) -> list[Hypothesis]:
         iv = self.interval(task)
         if iv is None:
             return []

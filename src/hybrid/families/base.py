@@ -10,12 +10,27 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Iterable
+from typing import Any, ClassVar, Iterable, Literal
 
-from ..errors import TaskParseError
+from ..deadline import Deadline
+from ..errors import InputLimitError, TaskParseError
 from ..task import Example, Task
 
-__all__ = ["Family", "Hypothesis"]
+__all__ = ["Family", "Hypothesis", "SearchResult", "SEARCH_STATUSES", "MAX_EXAMPLES", "MAX_FIELD_CHARS"]
+
+#: Default input limits (a family may lower or raise them). The dev rows have at most 10 examples
+#: and 60-character fields; the limits are an order of magnitude above, and keep every solve bounded.
+MAX_EXAMPLES = 100
+MAX_FIELD_CHARS = 1000
+
+#: How far a recall or search went:
+#: ``complete``: every rule of the space consistent with the examples is represented (at least one
+#:   hypothesis per distinct query answer), so one distinct answer is a proof of uniqueness;
+#: ``infeasible``: proven that no rule of the space reproduces the examples;
+#: ``time_limit``: the budget ran out first; what was found is a lower bound, never a proof;
+#: ``partial``: the method is not exhaustive by design (heuristic, capped enumeration).
+SEARCH_STATUSES = ("complete", "infeasible", "time_limit", "partial")
+SearchStatus = Literal["complete", "infeasible", "time_limit", "partial"]
 
 
 @dataclass
@@ -41,12 +56,52 @@ class Hypothesis:
     extra: dict = field(default_factory=dict)
 
 
+@dataclass
+class SearchResult:
+    """What ``Family.search`` (and optionally ``Family.candidates``) returns.
+
+    ``hypotheses`` are rules that reproduce every example, best first. ``status`` is one of
+    ``SEARCH_STATUSES`` and says whether they are *all* the answers the rule space allows: only
+    ``complete`` lets the pipeline call a single answer ``deduced``. ``note`` says why in words
+    (e.g. "answer != 25 is infeasible", "stopped at 4096 solutions").
+    """
+
+    hypotheses: list[Hypothesis] = field(default_factory=list)
+    status: SearchStatus = "partial"
+    note: str = ""
+
+    def __post_init__(self):
+        if self.status not in SEARCH_STATUSES:
+            raise ValueError(f"SearchResult.status must be one of {SEARCH_STATUSES}, got {self.status!r}")
+        if self.status == "infeasible" and self.hypotheses:
+            raise ValueError("an infeasible SearchResult cannot carry hypotheses")
+
+
 class Family(ABC):
     """Base class of a puzzle family. Subclass it and decorate with ``@register_family``.
 
     Required: ``name``, ``parse_example``, ``candidates``, ``verify``, ``apply``.
     Optional: ``build_catalog`` (set ``has_catalog = True``), ``search`` (CP-SAT fallback),
     ``explain``, ``validate``, ``parse_query``.
+
+    **The soundness contract.** The pipeline calls an answer ``deduced`` only when it can prove
+    that every rule of the family's rule space that reproduces the examples gives that answer:
+
+    * ``candidates(task, deadline)`` recalls from the catalog. If ``candidates_exhaustive`` is
+      True, the list it returns holds, for every distinct query answer that some consistent rule
+      of the space gives, at least one hypothesis with that answer. Otherwise (or when the
+      enumeration was cut short) it must return a ``SearchResult`` whose ``status`` says so.
+    * ``search(task, deadline)`` (the fallback, run only when no recalled hypothesis verifies)
+      returns a ``SearchResult``: ``complete`` only after proving that no other answer is
+      possible (for CP-SAT: adding "answer != each found answer" and getting INFEASIBLE),
+      ``infeasible`` only after proving that no rule fits, otherwise ``time_limit`` / ``partial``.
+    * Every loop whose length grows with the input calls ``deadline.check(stage)``; CP-SAT runs
+      under ``deadline.cpsat_seconds()``.
+    * ``Hypothesis.guess`` marks answers that rest on a part of the rule no example constrains.
+
+    The rule space of the fallback search may be larger than the catalog's; ``deduced`` is relative
+    to the space that produced the answer (the catalog's when it has a consistent rule, the
+    search's otherwise), and ``Solution.rule_space`` names it.
     """
 
     #: Registry name; exactly one of the seven family names.
@@ -61,6 +116,12 @@ class Family(ABC):
     #: True when ``candidates`` returns only hypotheses it already matched against every example
     #: (a bulk kernel); the pipeline then re-verifies one hypothesis per distinct answer.
     candidates_verified: ClassVar[bool] = False
+    #: True when ``candidates`` returns every answer class of the family's rule space (see the
+    #: soundness contract). A family that cannot promise it returns a ``SearchResult`` instead.
+    candidates_exhaustive: ClassVar[bool] = True
+    #: Input limits; ``validate`` and parsing reject tasks past them with ``InputLimitError``.
+    max_examples: ClassVar[int] = MAX_EXAMPLES
+    max_field_chars: ClassVar[int] = MAX_FIELD_CHARS
 
     # ------------------------------------------------------------------ parsing
     def parse_example(self, text: str, line: int | None = None) -> Example:
@@ -85,11 +146,30 @@ class Family(ABC):
             raise TaskParseError(f"{self.name}: missing query", line=line)
         return text, {}
 
-    def validate(self, task: Task) -> None:
-        """Raise ``TaskParseError`` when a task built in code is malformed.
+    def check_limits(self, task: Task) -> None:
+        """Raise ``InputLimitError`` when ``task`` is past the family's input limits."""
+        if len(task.examples) > self.max_examples:
+            raise InputLimitError(
+                f"{self.name}: {len(task.examples)} examples; the limit is {self.max_examples} per task "
+                f"(Family.max_examples)")
+        for i, ex in enumerate(task.examples, 1):
+            for what, value in (("input", ex.source), ("output", ex.target)):
+                if len(value) > self.max_field_chars:
+                    raise InputLimitError(
+                        f"{self.name}: example {what} has {len(value)} characters; the limit is "
+                        f"{self.max_field_chars} (Family.max_field_chars)", line=ex.line or i)
+        if len(task.query) > self.max_field_chars:
+            raise InputLimitError(f"{self.name}: query has {len(task.query)} characters; the limit is "
+                                  f"{self.max_field_chars} (Family.max_field_chars)")
 
-        The default re-parses each example through ``parse_example``.
+    def validate(self, task: Task) -> None:
+        """Raise ``TaskParseError`` when a task (built in code or parsed) is malformed.
+
+        The default checks the input limits, then re-parses each example through
+        ``parse_example`` and the query through ``parse_query``, so a ``Task`` built in code is
+        held to exactly the rules a parsed prompt is.
         """
+        self.check_limits(task)
         for i, ex in enumerate(task.examples, 1):
             self.parse_example(self.example_line(ex), ex.line or i)
         self.parse_query(task.query)
@@ -112,8 +192,13 @@ class Family(ABC):
 
     # ------------------------------------------------------------------ solving
     @abstractmethod
-    def candidates(self, task: Task) -> list[Hypothesis]:
-        """Recall the hypotheses worth verifying (from the catalog, or computed directly)."""
+    def candidates(self, task: Task, deadline: Deadline | None = None) -> "list[Hypothesis] | SearchResult":
+        """Recall the hypotheses worth verifying (from the catalog, or computed directly).
+
+        Return a list when ``candidates_exhaustive`` holds for this call, else a ``SearchResult``
+        whose status says how far the recall went. Check ``deadline`` in loops that grow with
+        the input.
+        """
 
     @abstractmethod
     def verify(self, hypothesis: Hypothesis, task: Task) -> bool:
@@ -123,9 +208,12 @@ class Family(ABC):
     def apply(self, hypothesis: Hypothesis, task: Task) -> str | None:
         """The query's answer under the hypothesis, formatted as the data's answers are."""
 
-    def search(self, task: Task, time_limit: float) -> list[Hypothesis]:
-        """Fallback search (CP-SAT) used when no recalled hypothesis verifies."""
-        return []
+    def search(self, task: Task, deadline: Deadline) -> SearchResult:
+        """Fallback search (CP-SAT) used when no recalled hypothesis verifies.
+
+        The default has no search: it reports ``partial`` with nothing found.
+        """
+        return SearchResult([], "partial", f"{self.name} has no fallback search")
 
     def explain(self, hypothesis: Hypothesis) -> str:
         return hypothesis.text

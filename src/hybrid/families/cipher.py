@@ -130,7 +130,7 @@ class Cipher(Family):
         return base * (1.0 + slot_n)
 
     # ------------------------------------------------------------------ solving
-    def candidates(self, task: Task) -> list[Hypothesis]:
+    def candidates(self, task: Task, deadline=None) -> list[Hypothesis]:
         sub = substitution(task.examples)
         if sub is None:
             return []

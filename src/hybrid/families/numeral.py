@@ -66,7 +66,7 @@ class Numeral(Family):
         n = int(ex.source)
         return 1 <= n <= len(table) and table[n - 1] == ex.target
 
-    def candidates(self, task: Task) -> list[Hypothesis]:
+    def candidates(self, task: Task, deadline=None) -> list[Hypothesis]:
         cat = self.catalog()
         return [Hypothesis(rule=s["table"], text=f"{s['name']} numerals (table {s['first']}..{len(s['table'])})",
                            prior=float(s["fits"]) + 1.0, source="catalog", extra={"first": s["first"]})

@@ -20,6 +20,7 @@ import numpy as np
 from ...errors import TaskParseError
 from ...task import Example, Task
 from .. import register_family
+from ..base import SearchResult
 from ..base import Family, Hypothesis
 from .grammar import rule_text
 from .kernels import match_tables
@@ -90,7 +91,7 @@ class BitManipulation(Family):
                 return idx[:n], ans[:n]
             cap = n
 
-    def candidates(self, task: Task) -> list[Hypothesis]:
+    def candidates(self, task: Task, deadline=None) -> list[Hypothesis]:
         cat = self.catalog()
         idx, ans = self.match(task)
         rules, prior, cx = cat["rules"], cat["prior"], cat["complexity"]
@@ -117,16 +118,20 @@ class BitManipulation(Family):
         return format(self._eval(hypothesis, int(task.query, 2)), "08b")
 
     # ------------------------------------------------------------------ fallback
-    def search(self, task: Task, time_limit: float) -> list[Hypothesis]:
+    def search(self, task: Task, deadline) -> SearchResult:
         """CP-SAT: each output bit as a function of the fewest input bits (time-limited)."""
         from .search import solve_cpsat
 
+        from ...deadline import Deadline
+
+        deadline = Deadline.coerce(deadline)
+        time_limit = deadline.remaining()
         xs, ys, q = _io(task)
         t0 = time.perf_counter()
         sizes = solve_cpsat(xs, ys, time_limit)
         if sizes is None or time.perf_counter() - t0 > time_limit:
-            return []
-        return _search_hypothesis(xs, ys, q, sizes, "cp-sat")
+            return SearchResult([], "time_limit")
+        return SearchResult(_search_hypothesis(xs, ys, q, sizes, "cp-sat"), "partial")
 
 
 from .baseline import search_python_constraint  # noqa: E402  (needs _io defined above)

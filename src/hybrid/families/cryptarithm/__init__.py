@@ -18,6 +18,7 @@ import numpy as np
 
 from ...task import Example, Task
 from .. import register_family
+from ..base import SearchResult
 from .._equation_common import check_lhs, parse_equation_line
 from .._equation_ops import OPERATIONS
 from ..base import Family, Hypothesis
@@ -92,7 +93,7 @@ class Cryptarithm(Family):
         return cat
 
     # ------------------------------------------------------------------ solving
-    def candidates(self, task: Task) -> list[Hypothesis]:
+    def candidates(self, task: Task, deadline=None) -> list[Hypothesis]:
         index = self._index()
         prep = prepare(task, index)
         if prep is None:
@@ -115,17 +116,19 @@ class Cryptarithm(Family):
         rule = hypothesis.rule
         return render(self._index()["table"], rule["map"], rule["ops"], task.query)
 
-    def search(self, task: Task, time_limit: float) -> list[Hypothesis]:
+    def search(self, task: Task, deadline) -> SearchResult:
         """CP-SAT over the same rule space. When the join already found solutions whose answers
         cannot be printed (the answer needs a digit no example shows a glyph for), CP-SAT would
         find the same solutions, so it is skipped rather than spending its time limit."""
+        from ...deadline import Deadline
         from .search import search_cpsat
 
+        deadline = Deadline.coerce(deadline)
         index = self._index()
         prep = prepare(task, index)
         if prep is not None and len(run_join(prep, index, 1)[0]):
-            return []
-        return search_cpsat(task, time_limit, index)
+            return SearchResult([], "partial", "the catalog join already holds every solution")
+        return SearchResult(search_cpsat(task, deadline.remaining(), index), "partial")
 
     def explain(self, hypothesis: Hypothesis) -> str:
         return hypothesis.text

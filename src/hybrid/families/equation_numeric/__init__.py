@@ -21,6 +21,7 @@ import numpy as np
 
 from ...task import Example, Task
 from .. import register_family
+from ..base import SearchResult
 from .._equation_common import check_lhs, parse_equation_line
 from .._equation_ops import BY_NAME, OPERATIONS, Operation
 from ..base import Family, Hypothesis
@@ -122,7 +123,7 @@ class EquationNumeric(Family):
         return [OPERATIONS[i] for i in np.flatnonzero(mask)]
 
     # ------------------------------------------------------------------ solving
-    def candidates(self, task: Task) -> list[Hypothesis]:
+    def candidates(self, task: Task, deadline=None) -> list[Hypothesis]:
         prior = self._prior()
         by = lines_by_glyph([(e.source, e.target) for e in task.examples])
         qa, qg, qb = split(task.query)
@@ -233,10 +234,13 @@ class EquationNumeric(Family):
         op = hypothesis.rule.op(g)
         return op.fn(a, b, g) if op is not None else None
 
-    def search(self, task: Task, time_limit: float) -> list[Hypothesis]:
+    def search(self, task: Task, deadline) -> SearchResult:
         from .search import search_cpsat
 
-        return search_cpsat(task, time_limit, prior=self._prior())
+        from ...deadline import Deadline
+
+        deadline = Deadline.coerce(deadline)
+        return SearchResult(search_cpsat(task, deadline.remaining(), prior=self._prior()), "partial")
 
     def explain(self, hypothesis: Hypothesis) -> str:
         return hypothesis.text
