@@ -29,7 +29,7 @@ import numpy as np
 
 import hybrid
 from hybrid.families import get_family
-from hybrid.families.base import Family
+from hybrid.families.base import Family, SearchResult
 from hybrid.recall import PriorRecaller, rank
 from hybrid.task import Task
 
@@ -174,6 +174,9 @@ def _pipeline_path(task: Task, time_limit: float) -> Outcome:
 
 def _decide(family: Family, task: Task, found) -> Outcome:
     """Rank search hypotheses by prior and verify them, as the pipeline does after its search."""
+    proof = "complete"
+    if isinstance(found, SearchResult):
+        found, proof = found.hypotheses, found.status
     if found is None:
         return Outcome(None, "unsolved")
     if isinstance(found, str):
@@ -189,7 +192,7 @@ def _decide(family: Family, task: Task, found) -> Outcome:
     if not answers:
         return Outcome(None, "unsolved")
     guess = bool(getattr(consistent[0], "guess", False))
-    status = "guessed" if guess else ("deduced" if len(answers) == 1 else "ambiguous")
+    status = "guessed" if guess else ("deduced" if len(answers) == 1 and proof == "complete" else "ambiguous")
     return Outcome(answers[0], status)
 
 

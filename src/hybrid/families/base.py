@@ -119,6 +119,9 @@ class Family(ABC):
     #: True when ``candidates`` returns every answer class of the family's rule space (see the
     #: soundness contract). A family that cannot promise it returns a ``SearchResult`` instead.
     candidates_exhaustive: ClassVar[bool] = True
+    #: The catalog payload's schema (``hybrid.catalog`` checks it on load and raises
+    #: ``CatalogError`` on a mismatch); None means unchecked.
+    payload_schema: ClassVar[Any] = None
     #: Input limits; ``validate`` and parsing reject tasks past them with ``InputLimitError``.
     max_examples: ClassVar[int] = MAX_EXAMPLES
     max_field_chars: ClassVar[int] = MAX_FIELD_CHARS
