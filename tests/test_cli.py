@@ -83,3 +83,50 @@ def test_internal_errors_are_one_line(monkeypatch, capsys):
     err = capsys.readouterr().err
     assert err.strip() == ("hybrid: internal error: RuntimeError: kaboom second line "
                            "(set HYBRID_DEBUG=1 to see the traceback)")
+
+
+def _fifo(tmp_path):
+    import os
+
+    p = tmp_path / "fifo"
+    os.mkfifo(p)
+    return p
+
+
+@pytest.mark.parametrize("make", [
+    lambda tmp: ["solve", "-f", str(_fifo(tmp))],
+    lambda tmp: ["eval", str(_fifo(tmp))],
+    lambda tmp: ["solve", "-f", str(tmp)],
+    lambda tmp: ["eval", str(tmp)],
+    lambda tmp: ["solve", "--time-limit", "0", NUMERAL],
+    lambda tmp: ["solve", NUMERAL.replace("28 -> XXVIII", "\n".join(["28 -> XXVIII"] * 500))],
+])
+def test_odd_files_and_limits_are_one_line_exit_2(tmp_path, make):
+    code, out, err = run(make(tmp_path))
+    assert code == 2, err
+    assert err.startswith("hybrid: error: ") and len(err.strip().splitlines()) == 1
+
+
+def test_eval_reports_internal_errors_in_place_and_exits_0(monkeypatch, capsys, tmp_path):
+    from hybrid.families import get_family
+
+    fam = get_family("numeral")
+
+    def boom(task, deadline=None):
+        if task.query == "93":
+            raise IndexError("a bug in one row")
+        return type(fam).candidates(fam, task, deadline)
+
+    monkeypatch.setattr(fam, "candidates", boom)
+    csv_path = tmp_path / "rows.csv"
+    other = NUMERAL.replace("number 93", "number 94")
+    import csv as _csv
+
+    with csv_path.open("w", newline="") as fh:
+        w = _csv.writer(fh)
+        w.writerow(["id", "prompt", "answer"])
+        w.writerow(["a", NUMERAL, "XCIII"])
+        w.writerow(["b", other, "XCIV"])
+    assert main(["eval", str(csv_path), "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["families"]["numeral"]["errors"] == 1 and d["families"]["numeral"]["correct"] == 1

@@ -108,18 +108,17 @@ def _time_limit(args):
 
 
 def _cmd_solve(args) -> int:
+    from .parse import MAX_PROMPT_CHARS
     from .pipeline import solve
 
     if args.file:
-        try:
-            with open(args.file, encoding="utf-8") as fh:
-                prompt = fh.read()
-        except OSError as exc:
-            raise HybridError(f"cannot read {args.file}: {exc.strerror}") from None
+        from ._files import read_regular_text
+
+        prompt = read_regular_text(args.file, "prompt file", max_bytes=MAX_PROMPT_CHARS * 4)
     elif args.prompt and args.prompt != "-":
         prompt = args.prompt
     else:
-        prompt = sys.stdin.read()
+        prompt = sys.stdin.read(MAX_PROMPT_CHARS + 1)
     sol = solve(prompt, recaller=_recaller(args.recaller), search=not args.no_search, time_limit=_time_limit(args))
     if args.json:
         print(json.dumps(sol.to_dict(), ensure_ascii=False))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -21,17 +22,22 @@ class Row:
 
 def read_csv(path) -> list[Row]:
     """Rows of a puzzle CSV. ``answer`` is None when the file has no answer column."""
+    from ._files import read_regular_text
+
     path = Path(path)
+    text = read_regular_text(path, "CSV")
     try:
-        with path.open(newline="", encoding="utf-8") as fh:
-            reader = csv.DictReader(fh)
-            if not reader.fieldnames or "prompt" not in reader.fieldnames:
-                raise HybridError(f"{path}: expected a CSV with a 'prompt' column (id,prompt[,answer])")
-            return [Row(r.get("id") or str(i), r["prompt"], r.get("answer")) for i, r in enumerate(reader, 1)]
-    except FileNotFoundError:
-        raise HybridError(f"{path}: no such file") from None
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise HybridError(f"{path}: not a readable CSV ({exc})") from None
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        if not reader.fieldnames or "prompt" not in reader.fieldnames:
+            raise HybridError(f"{path}: expected a CSV with a 'prompt' column (id,prompt[,answer])")
+        rows = []
+        for i, r in enumerate(reader, 1):
+            if r.get("prompt") is None:
+                raise HybridError(f"{path}: row {i} has no prompt field")
+            rows.append(Row(r.get("id") or str(i), r["prompt"], r.get("answer")))
+        return rows
+    except csv.Error as exc:
+        raise HybridError(f"{path}: not a readable CSV (line {reader.line_num}: {exc})") from None
 
 
 def default_dev_csv() -> Path:

@@ -75,7 +75,7 @@ def evaluate(path, *, families=None, limit=None, recaller=None, search=True, tim
     for row in rows:
         try:
             task = parse(row.prompt)
-        except HybridError as exc:
+        except Exception as exc:  # noqa: BLE001 - a row that cannot be parsed is an error in place
             st = stats.setdefault("unparsed", FamilyStats())
             st.rows += 1
             st.errors += 1

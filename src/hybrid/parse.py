@@ -11,11 +11,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .errors import TaskParseError, UnsupportedTaskError
+from .errors import InputLimitError, TaskParseError, UnsupportedTaskError
 from .families import get_family
 from .task import Task
 
-__all__ = ["parse", "detect_template", "TEMPLATES"]
+__all__ = ["parse", "detect_template", "TEMPLATES", "MAX_PROMPT_CHARS"]
+
+#: Longest prompt accepted (the dev prompts are at most 510 characters). Longer prompts raise
+#: ``InputLimitError`` before any work is done; each family also limits its examples per task.
+MAX_PROMPT_CHARS = 200_000
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,9 @@ def parse(prompt: str) -> Task:
     """
     if not isinstance(prompt, str):
         raise TaskParseError(f"prompt must be a string, got {type(prompt).__name__}")
+    if len(prompt) > MAX_PROMPT_CHARS:
+        raise InputLimitError(f"prompt has {len(prompt)} characters; the limit is {MAX_PROMPT_CHARS} "
+                              "(hybrid.parse.MAX_PROMPT_CHARS)")
     tpl = detect_template(prompt)
     lines = [ln for ln in _lines(prompt) if ln[1]]
     now = [k for k, (_, text) in enumerate(lines) if text.startswith("Now,")]
@@ -101,6 +108,11 @@ def parse(prompt: str) -> Task:
         sources = [text.split(" = ", 1)[0] for _, text in body]
         family_name = "equation_numeric" if _is_numeric_equation(sources, raw_query) else "cryptarithm"
     family = get_family(family_name)
+    if len(body) > family.max_examples:
+        raise InputLimitError(f"{family_name}: {len(body)} example lines; the limit is {family.max_examples} "
+                              "per task (Family.max_examples)", line=body[family.max_examples][0])
     examples = tuple(family.parse_example(text, no) for no, text in body)
     query, meta = family.parse_query(raw_query, qline_no)
-    return Task(family=family_name, examples=examples, query=query, prompt=prompt, meta=meta)
+    task = Task(family=family_name, examples=examples, query=query, prompt=prompt, meta=meta)
+    family.check_limits(task)
+    return task
