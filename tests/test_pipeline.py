@@ -214,9 +214,9 @@ def test_registry_rejects_bad_names():
     class Bad(Toy):
         name = "Bad Name"
 
-    with pytest.raises(hybrid.UnknownFamilyError):
+    with pytest.raises(hybrid.RegistryError):
         register_family(Bad)
-    with pytest.raises(hybrid.UnknownFamilyError):
+    with pytest.raises(hybrid.UnknownFamilyError, match="expected one of: numeral"):
         hybrid.get_family("nope")
 
 
@@ -225,8 +225,14 @@ def test_registry_rejects_duplicates():
         name = "numeral"
 
     hybrid.get_family("numeral")
-    with pytest.raises(hybrid.UnknownFamilyError, match="already registered"):
+    with pytest.raises(hybrid.RegistryError, match="already registered"):
         register_family(Impostor)
+    # A built-in's name is taken even before the built-in is first used.
+    class Impostor2(Toy):
+        name = "cryptarithm"
+
+    with pytest.raises(hybrid.RegistryError):
+        register_family(Impostor2)
 
 
 def test_solve_many_keeps_order_and_reports_errors(bundled_rows):

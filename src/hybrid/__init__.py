@@ -16,11 +16,12 @@ from .errors import (
     HybridError,
     InputLimitError,
     InternalError,
+    RegistryError,
     TaskParseError,
     UnknownFamilyError,
     UnsupportedTaskError,
 )
-from .families import FAMILY_NAMES, Family, Hypothesis, get_family, register_family
+from .families import FAMILY_NAMES, Family, Hypothesis, family_names, get_family, register_family
 from .families.base import SearchResult
 from .parse import parse
 from .pipeline import solve, solve_many
@@ -50,6 +51,8 @@ __all__ = [
     "UnknownFamilyError",
     "InternalError",
     "InputLimitError",
+    "RegistryError",
+    "family_names",
     "TimeLimitReached",
     "Deadline",
     "SearchResult",

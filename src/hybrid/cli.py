@@ -98,6 +98,15 @@ def _recaller(spec: str | None):
     raise HybridError(f"unknown recaller {spec!r}; use 'prior' or 'lm:PATH[,adapter=PATH]'")
 
 
+def _check_families(names) -> None:
+    from .families import family_names
+
+    known = family_names()
+    for f in names or ():
+        if f not in known:
+            raise HybridError(f"--family: unknown family {f!r}; expected one of {', '.join(known)}")
+
+
 def _time_limit(args):
     from .pipeline import DEFAULT_TIME_LIMIT
 
@@ -138,11 +147,7 @@ def _cmd_solve(args) -> int:
 
 def _cmd_eval(args) -> int:
     from .evaluate import evaluate, format_report
-    from .families import FAMILY_NAMES
-
-    for f in args.family or ():
-        if f not in FAMILY_NAMES:
-            raise HybridError(f"--family: unknown family {f!r}; expected one of {', '.join(FAMILY_NAMES)}")
+    _check_families(args.family)
     rep = evaluate(args.csv, families=args.family, limit=args.limit, recaller=_recaller(args.recaller),
                    search=not args.no_search, time_limit=_time_limit(args),
                    progress=not (args.no_progress or args.json), keep_wrong=args.show_wrong,
@@ -189,11 +194,7 @@ def _cmd_demo(args) -> int:
 
 def _cmd_build(args) -> int:
     from .build import build_all
-    from .families import FAMILY_NAMES
-
-    for f in args.family or ():
-        if f not in FAMILY_NAMES:
-            raise HybridError(f"--family: unknown family {f!r}; expected one of {', '.join(FAMILY_NAMES)}")
+    _check_families(args.family)
     build_all(data=args.data, families=args.family, directory=args.out, progress=not args.no_progress)
     return 0
 

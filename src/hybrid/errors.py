@@ -10,6 +10,7 @@ __all__ = [
     "UnknownFamilyError",
     "InternalError",
     "InputLimitError",
+    "RegistryError",
 ]
 
 
@@ -56,3 +57,7 @@ class InternalError(HybridError):
         super().__init__(message)
         self.original_type = original_type
         self.original_message = original_message
+
+
+class RegistryError(HybridError):
+    """A family cannot be registered: invalid name, not a ``Family``, or a name already taken."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from .data import read_csv
 from .errors import HybridError
-from .families import FAMILY_NAMES
+from .families import family_names
 from .parse import parse
 from .pipeline import DEFAULT_TIME_LIMIT, solve_many
 from .solution import STATUSES
@@ -110,7 +110,7 @@ def evaluate(path, *, families=None, limit=None, recaller=None, search=True, tim
         elif len(wrong) < keep_wrong:
             wrong.append({"id": row.id, "family": task.family, "expected": row.answer, "got": sol.answer,
                           "status": sol.status, "rule": sol.rule, "prompt": row.prompt})
-    order = [f for f in (*FAMILY_NAMES, "unparsed") if f in stats]
+    order = [f for f in (*family_names(), "unparsed") if f in stats] + sorted(set(stats) - {*family_names(), "unparsed"})
     fams = {f: stats[f].summary() for f in order}
     tot = FamilyStats()
     for f in order:

@@ -350,25 +350,31 @@ def _pool_round(items, kwargs, todo: list[int], workers: int, chunksize: int, re
             chunk = next(pending, None)
             if chunk is None:
                 return False
+            # A chunk that cannot be submitted (the pool just broke) stays unsolved for the next round.
             inflight[pool.submit(_solve_chunk, [(items[i], kwargs) for i in chunk])] = chunk
             return True
 
-        for _ in range(workers):
-            if not submit_next():
-                break
-        while inflight:
-            done, _ = wait(list(inflight), return_when=FIRST_COMPLETED)
-            for fut in done:
-                chunk = inflight.pop(fut)
-                try:
-                    out = fut.result()
-                except BrokenProcessPool:
-                    suspects = chunk + [i for c in inflight.values() for i in c]
-                    for f in inflight:
-                        f.cancel()
-                    return suspects
-                for i, res in zip(chunk, out):
-                    results[i] = res
-                bar.update(len(chunk))
-                submit_next()
+        try:
+            for _ in range(workers):
+                if not submit_next():
+                    break
+            while inflight:
+                done, _ = wait(list(inflight), return_when=FIRST_COMPLETED)
+                for fut in done:
+                    out = fut.result()  # raises BrokenProcessPool when the worker died
+                    chunk = inflight.pop(fut)
+                    for i, res in zip(chunk, out):
+                        results[i] = res
+                    bar.update(len(chunk))
+                    submit_next()
+        except BrokenProcessPool:
+            suspects = [i for f, c in inflight.items() if not (f.done() and f.exception() is None) for i in c]
+            for f, c in inflight.items():
+                if f.done() and f.exception() is None:
+                    for i, res in zip(c, f.result()):
+                        results[i] = res
+                    bar.update(len(c))
+                else:
+                    f.cancel()
+            return suspects
     return []

@@ -8,6 +8,7 @@ The pipeline (``hybrid.pipeline``) owns the order in which these are called.
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Iterable, Literal
@@ -125,6 +126,51 @@ class Family(ABC):
     #: Input limits; ``validate`` and parsing reject tasks past them with ``InputLimitError``.
     max_examples: ClassVar[int] = MAX_EXAMPLES
     max_field_chars: ClassVar[int] = MAX_FIELD_CHARS
+
+    # ------------------------------------------------------------------ prompts
+    #: Prompt recognition (``hybrid.parse`` asks every registered family, in registry order):
+    #: ``prompt_header`` is a regex searched (case-insensitively) in the prompt's first non-empty
+    #: line; ``prompt_query`` a regex the last line starting with ``Now,`` must match (group 1 is
+    #: the query). Lines in between are examples, read by ``parse_example``. A family with another
+    #: prompt layout overrides ``recognise`` and ``parse_prompt``; None for both: no prompt form.
+    prompt_header: ClassVar[str | None] = None
+    prompt_query: ClassVar[str | None] = None
+    #: True when the family's tasks have no examples (one constraint to satisfy, e.g. an
+    #: alphametic): ``verify`` then checks the task's own constraints.
+    constraint_only: ClassVar[bool] = False
+
+    def recognise(self, prompt: str) -> bool:
+        """True when ``prompt`` is one of this family's puzzles (default: ``prompt_header``)."""
+        if not self.prompt_header:
+            return False
+        from ..parse import first_line
+
+        return bool(re.search(self.prompt_header, first_line(prompt), re.I))
+
+    def parse_prompt(self, prompt: str) -> Task:
+        """Parse a recognised prompt into a ``Task`` (default: header, example lines, ``Now,`` query)."""
+        from ..parse import parse_layout
+
+        if not self.prompt_query:
+            raise TaskParseError(f"{self.name}: this family has no prompt form; build a Task in code")
+        return parse_layout(self, prompt, re.compile(self.prompt_query))
+
+    # ------------------------------------------------------------------ back ends
+    def backends(self) -> dict:
+        """Solver back ends by name: ``name -> callable(task, deadline) -> SearchResult``.
+
+        ``catalog`` is the recall, ``cpsat`` the fallback search; families add others
+        (``python-constraint``, ``brute``) so that ``solve(..., fallback=NAME)`` and the benchmarks
+        pick them by name.
+        """
+        out = {"catalog": self.candidates}
+        if type(self).search is not Family.search:
+            out["cpsat"] = self.search
+        return out
+
+    def generate(self, rng, **options):
+        """Draw one puzzle: return ``(task, answer)``. Families with a generator override this."""
+        raise NotImplementedError(f"{self.name} has no generator")
 
     # ------------------------------------------------------------------ parsing
     def parse_example(self, text: str, line: int | None = None) -> Example:
