@@ -222,7 +222,8 @@ class _State:
         common = dict(family=task.family, n_verifications=self.n_verifications, timings=self.timings,
                       proof=proof, rule_space=self.space)
         if not self.consistent:
-            why = {"infeasible": f"no rule of the {self.space} space reproduces every example (proven)",
+            fits = "satisfies the task's constraints" if family.constraint_only else "reproduces every example"
+            why = {"infeasible": f"no rule of the {self.space} space {fits} (proven)",
                    "time_limit": "no rule found before the time limit",
                    "partial": "no rule found (the search is not exhaustive)",
                    "complete": "no rule found"}[proof]

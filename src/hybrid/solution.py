@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from typing import Literal
 
-__all__ = ["Solution", "STATUSES", "METHODS", "PROOFS"]
+__all__ = ["Solution", "Status", "Method", "Proof", "STATUSES", "METHODS", "PROOFS"]
+
+Status = Literal["deduced", "ambiguous", "guessed", "unsolved"]
+Method = Literal["catalog", "search", "direct", "none"]
+Proof = Literal["complete", "infeasible", "time_limit", "partial"]
 
 #: ``deduced``: every consistent hypothesis gives this answer.
 #: ``ambiguous``: consistent hypotheses disagree; the answer is the top-ranked one.
@@ -30,8 +35,8 @@ class Solution:
 
     answer: str | None
     family: str
-    status: str
-    method: str
+    status: Status
+    method: Method
     rule: str | None = None
     n_consistent: int = 0
     n_verifications: int = 0
@@ -39,7 +44,7 @@ class Solution:
     alternatives: list = field(default_factory=list)
     note: str | None = None
     #: One of ``PROOFS``: whether ``deduced`` / ``unsolved`` are proven or the budget ran out.
-    proof: str | None = None
+    proof: Proof | None = None
     #: Which rule space produced the answer: ``catalog`` (the family's recall) or ``search``.
     rule_space: str | None = None
     #: The top consistent ``Hypothesis`` object (not serialised): lets callers re-verify or trace it.
