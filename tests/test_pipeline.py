@@ -243,3 +243,22 @@ def test_solve_many_keeps_order_and_reports_errors(bundled_rows):
     assert [s.family for s in out[:6]] == [hybrid.parse(p).family for p in prompts[:6]]
     par = hybrid.solve_many(prompts[:6], workers=2)
     assert [s.answer for s in par] == [s.answer for s in out[:6]]
+
+
+def test_confidence_is_answer_mass_and_min_confidence_abstains(toy):
+    Toy.cands = [(1, 3.0, False), (2, 1.0, False)]
+    s = hybrid.solve(_task([], "10"))
+    assert (s.answer, s.status) == ("11", "ambiguous") and abs(s.confidence - 0.75) < 1e-9
+    s = hybrid.solve(_task([], "10"), min_confidence=0.8)
+    assert (s.answer, s.status) == (None, "abstained") and s.alternatives[0][0] == "11"
+    s = hybrid.solve(_task([("1", "2")], "10"), min_confidence=0.99)
+    assert (s.status, s.confidence) == ("deduced", 1.0)
+    with pytest.raises(hybrid.HybridError, match="min_confidence"):
+        hybrid.solve(_task([], "10"), min_confidence=1.5)
+
+
+def test_answer_is_the_largest_mass_not_the_single_top_rule(toy):
+    # Answer 12 has the single best rule (prior 5) but 11 has more mass (3 x 2).
+    Toy.cands = [(2, 5.0, False), (1, 2.0, False), (1, 2.0, False), (1, 2.0, False)]
+    s = hybrid.solve(_task([], "10"))
+    assert s.answer == "11" and abs(s.confidence - 6 / 11) < 1e-9

@@ -28,6 +28,8 @@ def _add_solve(sub):
     p.add_argument("--no-search", action="store_true", help="do not run the CP-SAT fallback")
     p.add_argument("--time-limit", type=float, default=None, help="seconds for the fallback search")
     p.add_argument("--recaller", default="prior", help="prior | lm:PATH[,adapter=PATH]")
+    p.add_argument("--min-confidence", type=float, default=0.0, metavar="P",
+                   help="abstain (no answer) when the answer's confidence is below P")
     p.set_defaults(func=_cmd_solve)
 
 
@@ -43,6 +45,15 @@ def _add_eval(sub):
     p.add_argument("--recaller", default="prior", help="prior | lm:PATH[,adapter=PATH]")
     p.add_argument("--workers", type=int, default=1, help="processes to solve with (0 = all cores)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--min-confidence", type=float, default=0.0, metavar="P",
+                   help="abstain below this confidence (abstained rows count as not answered)")
+    p.add_argument("--calibration", action="store_true",
+                   help="print the reliability table (confidence bins -> observed accuracy, ECE) per family")
+    p.add_argument("--coverage", action="store_true", help="print the accuracy/coverage curve per family")
+    p.add_argument("--folds", type=int, default=None, metavar="K",
+                   help="with --calibration/--coverage: nested K-fold check, catalogs rebuilt from the other "
+                        "folds' rows (default 2; 0 = in-sample, shipped catalogs)")
+    p.add_argument("--plot-dir", metavar="DIR", help="with --calibration: write reliability_<family>.png here")
     p.set_defaults(func=_cmd_eval)
 
 
@@ -128,12 +139,14 @@ def _cmd_solve(args) -> int:
         prompt = args.prompt
     else:
         prompt = sys.stdin.read(MAX_PROMPT_CHARS + 1)
-    sol = solve(prompt, recaller=_recaller(args.recaller), search=not args.no_search, time_limit=_time_limit(args))
+    sol = solve(prompt, recaller=_recaller(args.recaller), search=not args.no_search, time_limit=_time_limit(args),
+                min_confidence=args.min_confidence)
     if args.json:
         print(json.dumps(sol.to_dict(), ensure_ascii=False))
     else:
         print(sol.answer if sol.answer is not None else "(no answer)")
-        print(f"status: {sol.status}  proof: {sol.proof}  family: {sol.family}  method: {sol.method}  "
+        conf = "-" if sol.confidence is None else f"{sol.confidence:.3f}"
+        print(f"status: {sol.status}  confidence: {conf}  proof: {sol.proof}  family: {sol.family}  method: {sol.method}  "
               f"consistent: {sol.n_consistent}  verifications: {sol.n_verifications}  "
               f"time: {sol.timings.get('total', 0):.1f} ms")
         if sol.rule:
@@ -145,13 +158,38 @@ def _cmd_solve(args) -> int:
     return 0 if sol.answer is not None else 1
 
 
+def _cmd_calibration(args) -> int:
+    from .calibration import calibration_report, collect_outcomes, format_calibration, kfold_outcomes, plot_reliability
+
+    folds = 2 if args.folds is None else args.folds
+    log = (lambda m: print(m, file=sys.stderr)) if not (args.no_progress or args.json) else None
+    if folds == 0:
+        outs = collect_outcomes(args.csv, families=args.family, time_limit=_time_limit(args),
+                                workers=None if args.workers == 0 else args.workers)
+    else:
+        outs = kfold_outcomes(args.csv, folds=folds, families=args.family, time_limit=_time_limit(args), log=log)
+    rep = calibration_report(outs, folds=folds)
+    plots = [str(p) for p in plot_reliability(rep, args.plot_dir)] if args.plot_dir else []
+    if args.json:
+        print(json.dumps({**rep.to_dict(), "plots": plots}, ensure_ascii=False))
+    else:
+        print(format_calibration(rep, coverage=args.coverage))
+        for p in plots:
+            print(f"wrote {p}")
+    return 0
+
+
 def _cmd_eval(args) -> int:
     from .evaluate import evaluate, format_report
+
+    if args.calibration or args.coverage:
+        _check_families(args.family)
+        return _cmd_calibration(args)
     _check_families(args.family)
     rep = evaluate(args.csv, families=args.family, limit=args.limit, recaller=_recaller(args.recaller),
                    search=not args.no_search, time_limit=_time_limit(args),
                    progress=not (args.no_progress or args.json), keep_wrong=args.show_wrong,
-                   workers=None if args.workers == 0 else args.workers)
+                   workers=None if args.workers == 0 else args.workers, min_confidence=args.min_confidence)
     if args.json:
         print(json.dumps(rep.to_dict(), ensure_ascii=False))
         return 0

@@ -23,6 +23,7 @@ class FamilyStats:
     status: dict = field(default_factory=lambda: {s: 0 for s in STATUSES})
     correct_by_status: dict = field(default_factory=lambda: {s: 0 for s in STATUSES})
     latencies_ms: list = field(default_factory=list)
+    confidences: list = field(default_factory=list)
 
     def summary(self) -> dict:
         lat = sorted(self.latencies_ms)
@@ -37,6 +38,8 @@ class FamilyStats:
             "errors": self.errors,
             "status": dict(self.status),
             "correct_by_status": dict(self.correct_by_status),
+            "mean_confidence": (round(sum(self.confidences) / len(self.confidences), 4)
+                                if self.confidences else None),
             "p50_ms": pct(0.5),
             "p95_ms": pct(0.95),
         }
@@ -55,7 +58,7 @@ class EvalReport:
 
 
 def evaluate(path, *, families=None, limit=None, recaller=None, search=True, time_limit=DEFAULT_TIME_LIMIT,
-             progress=False, keep_wrong=0, workers=1, on_result=None) -> EvalReport:
+             progress=False, keep_wrong=0, workers=1, on_result=None, min_confidence: float = 0.0) -> EvalReport:
     """Solve every row of a labelled CSV and compare answers by exact string match.
 
     ``on_result(row, solution)`` is called for every solved row, in file order (the demo prints
@@ -90,7 +93,7 @@ def evaluate(path, *, families=None, limit=None, recaller=None, search=True, tim
                 continue
         todo.append((row, task))
     results = solve_many([t for _, t in todo], workers=workers, recaller=recaller, search=search,
-                         time_limit=time_limit, progress=progress)
+                         time_limit=time_limit, progress=progress, min_confidence=min_confidence)
     for (row, task), sol in zip(todo, results):
         st = stats.setdefault(task.family, FamilyStats())
         st.rows += 1
@@ -102,6 +105,8 @@ def evaluate(path, *, families=None, limit=None, recaller=None, search=True, tim
                 wrong.append({"id": row.id, "family": task.family, "error": str(sol)})
             continue
         st.latencies_ms.append(sol.timings.get("total", 0.0))
+        if sol.confidence is not None:
+            st.confidences.append(sol.confidence)
         st.status[sol.status] = st.status.get(sol.status, 0) + 1
         ok = sol.answer is not None and sol.answer.strip() == row.answer.strip()
         if ok:
@@ -119,6 +124,7 @@ def evaluate(path, *, families=None, limit=None, recaller=None, search=True, tim
         tot.correct += s.correct
         tot.errors += s.errors
         tot.latencies_ms += s.latencies_ms
+        tot.confidences += s.confidences
         for k, v in s.status.items():
             tot.status[k] = tot.status.get(k, 0) + v
         for k, v in s.correct_by_status.items():
@@ -127,8 +133,8 @@ def evaluate(path, *, families=None, limit=None, recaller=None, search=True, tim
 
 
 def format_report(rep: EvalReport) -> str:
-    head = (f"{'family':17s} {'rows':>5s} {'correct':>7s} {'acc%':>7s}  {'deduced':>7s} {'ambig':>6s} "
-            f"{'guess':>6s} {'unsolv':>6s} {'errors':>6s}  {'p50 ms':>7s} {'p95 ms':>7s}")
+    head = (f"{'family':17s} {'rows':>5s} {'correct':>7s} {'acc%':>7s} {'conf%':>6s}  {'deduced':>7s} {'ambig':>6s} "
+            f"{'guess':>6s} {'unsolv':>6s} {'abst':>5s} {'errors':>6s}  {'p50 ms':>7s} {'p95 ms':>7s}")
     lines = [head, "-" * len(head)]
 
     def fmt(name, s):
@@ -136,9 +142,10 @@ def format_report(rep: EvalReport) -> str:
         st = s["status"]
         p50 = f"{s['p50_ms']:.2f}" if s["p50_ms"] is not None else "-"
         p95 = f"{s['p95_ms']:.2f}" if s["p95_ms"] is not None else "-"
-        return (f"{name:17s} {s['rows']:5d} {s['correct']:7d} {acc:>7s}  {st.get('deduced', 0):7d} "
+        conf = f"{100 * s['mean_confidence']:.1f}" if s.get("mean_confidence") is not None else "-"
+        return (f"{name:17s} {s['rows']:5d} {s['correct']:7d} {acc:>7s} {conf:>6s}  {st.get('deduced', 0):7d} "
                 f"{st.get('ambiguous', 0):6d} {st.get('guessed', 0):6d} {st.get('unsolved', 0):6d} "
-                f"{s['errors']:6d}  {p50:>7s} {p95:>7s}")
+                f"{st.get('abstained', 0):5d} {s['errors']:6d}  {p50:>7s} {p95:>7s}")
 
     for name, s in rep.families.items():
         lines.append(fmt(name, s))

@@ -82,11 +82,17 @@ def validate_task(task: Task) -> Family:
 
 
 def solve(task_or_prompt: Task | str, *, recaller: Recaller | None = None, search: bool = True,
-          time_limit: float = DEFAULT_TIME_LIMIT) -> Solution:
+          time_limit: float = DEFAULT_TIME_LIMIT, min_confidence: float = 0.0) -> Solution:
     """Solve one puzzle given as a ``Task`` or as prompt text, within ``time_limit`` seconds.
 
     Bad input raises a ``HybridError`` subclass naming the field; any other exception inside
     the solve comes out as ``InternalError`` (so one task never aborts a batch).
+
+    ``Solution.confidence`` is the probability that the answer is right: 1.0 for ``deduced``
+    (proven), else the posterior mass of the answer's rules over that of every consistent rule.
+    With the default prior recaller the answer is the one with the largest mass; a model
+    recaller's top-ranked rule gives the answer otherwise. Below ``min_confidence`` the solve
+    returns ``abstained`` (no answer; the withheld one is the first alternative).
 
     >>> import hybrid
     >>> t = hybrid.Task.from_pairs("numeral", [("28", "XXVIII"), ("48", "XLVIII")], "93")
@@ -95,8 +101,9 @@ def solve(task_or_prompt: Task | str, *, recaller: Recaller | None = None, searc
     ('XCIII', 'deduced', 'complete')
     """
     deadline = Deadline(_check_time_limit(time_limit))
+    min_confidence = _check_min_confidence(min_confidence)
     try:
-        return _solve(task_or_prompt, recaller or _DEFAULT_RECALLER, search, deadline)
+        return _solve(task_or_prompt, recaller or _DEFAULT_RECALLER, search, deadline, min_confidence)
     except HybridError:
         raise
     except Exception as exc:  # noqa: BLE001 - the contract: nothing but HybridError leaves solve
@@ -105,7 +112,17 @@ def solve(task_or_prompt: Task | str, *, recaller: Recaller | None = None, searc
                             original_type=type(exc).__name__, original_message=msg) from exc
 
 
-def _solve(task_or_prompt, recaller: Recaller, search: bool, deadline: Deadline) -> Solution:
+def _check_min_confidence(p) -> float:
+    try:
+        p = float(p)
+    except (TypeError, ValueError):
+        raise HybridError(f"min_confidence must be a number in [0, 1], got {p!r}") from None
+    if not 0.0 <= p <= 1.0:
+        raise HybridError(f"min_confidence must be in [0, 1], got {p!r}")
+    return p
+
+
+def _solve(task_or_prompt, recaller: Recaller, search: bool, deadline: Deadline, min_confidence: float) -> Solution:
     t_start = time.perf_counter()
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -120,6 +137,8 @@ def _solve(task_or_prompt, recaller: Recaller, search: bool, deadline: Deadline)
     timings["parse"] = _ms(t0)
 
     state = _State(family, task, timings)
+    state.answer_by_mass = bool(getattr(recaller, "answer_by_mass", False))
+    state.min_confidence = min_confidence
     try:
         deadline.check("parse")
         state.run(recaller, search, deadline)
@@ -141,6 +160,8 @@ class _State:
         self.space = "catalog"
         self.notes: list[str] = []
         self.timed_out: TimeLimitReached | None = None
+        self.answer_by_mass = False
+        self.min_confidence = 0.0
 
     def run(self, recaller: Recaller, search: bool, deadline: Deadline) -> None:
         family, task, timings = self.family, self.task, self.timings
@@ -246,7 +267,11 @@ class _State:
                             note="; ".join(["consistent rules exist but none applies to the query", *notes]),
                             **common)
         answers = list(by_answer.items())  # insertion order = rank order of each answer's best rule
-        answer, (top, _) = answers[0]
+        if self.answer_by_mass and len(answers) > 1:
+            # The answer with the largest posterior mass (stable: ties keep rank order).
+            answers.sort(key=lambda item: -item[1][1])
+        answer, (top, top_mass) = answers[0]
+        total = sum(w for _, (_, w) in answers)
         if top.guess:
             status = "guessed"
             notes.insert(0, "the answer rests on a part of the rule that no example constrains")
@@ -256,9 +281,22 @@ class _State:
             status = "ambiguous"
             if len(answers) == 1:
                 notes.insert(0, f"one answer found but uniqueness is not proven ({proof})")
+        if status == "deduced":
+            confidence = 1.0
+        elif total > 0 and math.isfinite(total):
+            confidence = min(1.0, max(0.0, top_mass / total))
+        else:
+            confidence = 1.0 / len(answers)
         alternatives = [[a, family.explain(h), w] for a, (h, w) in answers[1:1 + MAX_ALTERNATIVES]]
+        if confidence < self.min_confidence:
+            notes.insert(0, f"abstained: confidence {confidence:.3f} < min_confidence {self.min_confidence:g} "
+                            f"(withheld answer {answer!r} is the first alternative)")
+            alternatives = [[answer, family.explain(top), top_mass], *alternatives][:MAX_ALTERNATIVES]
+            return Solution(answer=None, status="abstained", method=top.source, rule=family.explain(top),
+                            n_consistent=len(self.consistent), alternatives=alternatives, confidence=confidence,
+                            note="; ".join(notes), hypothesis=top, **common)
         return Solution(answer=answer, status=status, method=top.source, rule=family.explain(top),
-                        n_consistent=len(self.consistent), alternatives=alternatives,
+                        n_consistent=len(self.consistent), alternatives=alternatives, confidence=confidence,
                         note="; ".join(notes) or None, hypothesis=top, **common)
 
 
@@ -298,7 +336,7 @@ def _worker_died(exc: BaseException) -> InternalError:
 
 def solve_many(items: Iterable[Task | str], *, workers: int | None = 1, recaller: Recaller | None = None,
                search: bool = True, time_limit: float = DEFAULT_TIME_LIMIT, progress: bool = False,
-               chunksize: int = 8):
+               chunksize: int = 8, min_confidence: float = 0.0):
     """Solve many puzzles; returns a list in input order.
 
     A malformed item yields its ``HybridError`` in place of a ``Solution`` instead of stopping
@@ -309,7 +347,8 @@ def solve_many(items: Iterable[Task | str], *, workers: int | None = 1, recaller
     """
     items = list(items)
     _check_time_limit(time_limit)
-    kwargs = dict(recaller=recaller, search=search, time_limit=time_limit)
+    _check_min_confidence(min_confidence)
+    kwargs = dict(recaller=recaller, search=search, time_limit=time_limit, min_confidence=min_confidence)
     workers = (os.cpu_count() or 1) if workers is None else max(1, int(workers))
     from tqdm import tqdm
 

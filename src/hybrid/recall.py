@@ -19,6 +19,8 @@ class Recaller(ABC):
     """Score the candidates of one task. Subclasses implement ``score``."""
 
     name = "recaller"
+    #: See ``PriorRecaller.answer_by_mass``.
+    answer_by_mass = False
 
     @abstractmethod
     def score(self, task: Task, hypotheses: list[Hypothesis]) -> list[float]:
@@ -29,6 +31,9 @@ class PriorRecaller(Recaller):
     """The default: the prior learned offline and stored in the catalog, then simplicity."""
 
     name = "prior"
+    #: The pipeline answers with the answer of largest summed prior (posterior mass) rather than
+    #: the single top-ranked rule; model recallers leave this False (their ranking decides).
+    answer_by_mass = True
 
     def score(self, task: Task, hypotheses: list[Hypothesis]) -> list[float]:
         return [math.log(max(h.prior, 1e-300)) - 1e-6 * h.complexity for h in hypotheses]

@@ -7,7 +7,7 @@ from typing import Literal
 
 __all__ = ["Solution", "Status", "Method", "Proof", "STATUSES", "METHODS", "PROOFS"]
 
-Status = Literal["deduced", "ambiguous", "guessed", "unsolved"]
+Status = Literal["deduced", "ambiguous", "guessed", "unsolved", "abstained"]
 Method = Literal["catalog", "search", "direct", "none"]
 Proof = Literal["complete", "infeasible", "time_limit", "partial"]
 
@@ -16,7 +16,8 @@ Proof = Literal["complete", "infeasible", "time_limit", "partial"]
 #: ``guessed``: no example constrains the part of the rule the query needs (e.g. an operator
 #:   that never appears in the examples); the answer comes from the prior alone.
 #: ``unsolved``: no hypothesis reproduces the examples.
-STATUSES = ("deduced", "ambiguous", "guessed", "unsolved")
+#: ``abstained``: an answer was found but its confidence is below ``min_confidence``.
+STATUSES = ("deduced", "ambiguous", "guessed", "unsolved", "abstained")
 #: How far the stage that produced the answer went (``hybrid.families.base.SEARCH_STATUSES``):
 #: ``complete`` (exhaustive: a single answer is proven), ``infeasible`` (proven: no rule fits),
 #: ``time_limit`` (the budget ran out) or ``partial`` (the method is not exhaustive).
@@ -43,6 +44,8 @@ class Solution:
     timings: dict = field(default_factory=dict)
     alternatives: list = field(default_factory=list)
     note: str | None = None
+    #: Probability that ``answer`` is right (1.0 when deduced; None when unsolved).
+    confidence: float | None = None
     #: One of ``PROOFS``: whether ``deduced`` / ``unsolved`` are proven or the budget ran out.
     proof: Proof | None = None
     #: Which rule space produced the answer: ``catalog`` (the family's recall) or ``search``.
