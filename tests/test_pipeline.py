@@ -262,3 +262,11 @@ def test_answer_is_the_largest_mass_not_the_single_top_rule(toy):
     Toy.cands = [(2, 5.0, False), (1, 2.0, False), (1, 2.0, False), (1, 2.0, False)]
     s = hybrid.solve(_task([], "10"))
     assert s.answer == "11" and abs(s.confidence - 6 / 11) < 1e-9
+
+
+def test_fallback_back_end_by_name(toy):
+    Toy.cands = []
+    s = hybrid.solve(_task([("1", "4")], "7"), fallback="cpsat")
+    assert s.method == "search" and s.answer == "10"
+    with pytest.raises(hybrid.HybridError, match="no back end 'brute'"):
+        hybrid.solve(_task([("1", "4")], "7"), fallback="brute")

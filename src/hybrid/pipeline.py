@@ -82,7 +82,8 @@ def validate_task(task: Task) -> Family:
 
 
 def solve(task_or_prompt: Task | str, *, recaller: Recaller | None = None, search: bool = True,
-          time_limit: float = DEFAULT_TIME_LIMIT, min_confidence: float = 0.0) -> Solution:
+          time_limit: float = DEFAULT_TIME_LIMIT, min_confidence: float = 0.0,
+          fallback: str | None = None) -> Solution:
     """Solve one puzzle given as a ``Task`` or as prompt text, within ``time_limit`` seconds.
 
     Bad input raises a ``HybridError`` subclass naming the field; any other exception inside
@@ -94,6 +95,9 @@ def solve(task_or_prompt: Task | str, *, recaller: Recaller | None = None, searc
     recaller's top-ranked rule gives the answer otherwise. Below ``min_confidence`` the solve
     returns ``abstained`` (no answer; the withheld one is the first alternative).
 
+    ``fallback`` names the back end run when nothing recalled verifies (``Family.backends()``:
+    ``cpsat`` by default, or e.g. ``python-constraint`` / ``brute`` where the family has them).
+
     >>> import hybrid
     >>> t = hybrid.Task.from_pairs("numeral", [("28", "XXVIII"), ("48", "XLVIII")], "93")
     >>> s = hybrid.solve(t)
@@ -103,7 +107,7 @@ def solve(task_or_prompt: Task | str, *, recaller: Recaller | None = None, searc
     deadline = Deadline(_check_time_limit(time_limit))
     min_confidence = _check_min_confidence(min_confidence)
     try:
-        return _solve(task_or_prompt, recaller or _DEFAULT_RECALLER, search, deadline, min_confidence)
+        return _solve(task_or_prompt, recaller or _DEFAULT_RECALLER, search, deadline, min_confidence, fallback)
     except HybridError:
         raise
     except Exception as exc:  # noqa: BLE001 - the contract: nothing but HybridError leaves solve
@@ -122,7 +126,17 @@ def _check_min_confidence(p) -> float:
     return p
 
 
-def _solve(task_or_prompt, recaller: Recaller, search: bool, deadline: Deadline, min_confidence: float) -> Solution:
+def _backend(family: Family, fallback: str | None):
+    if fallback is None or fallback == "cpsat":
+        return family.backends().get("cpsat", family.search)
+    backends = family.backends()
+    if fallback not in backends:
+        raise HybridError(f"{family.name} has no back end {fallback!r}; it has: {', '.join(sorted(backends))}")
+    return backends[fallback]
+
+
+def _solve(task_or_prompt, recaller: Recaller, search: bool, deadline: Deadline, min_confidence: float,
+           fallback: str | None = None) -> Solution:
     t_start = time.perf_counter()
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -137,6 +151,7 @@ def _solve(task_or_prompt, recaller: Recaller, search: bool, deadline: Deadline,
     timings["parse"] = _ms(t0)
 
     state = _State(family, task, timings)
+    state.backend = _backend(family, fallback) if search else None
     state.answer_by_mass = bool(getattr(recaller, "answer_by_mass", False))
     state.min_confidence = min_confidence
     try:
@@ -162,6 +177,7 @@ class _State:
         self.timed_out: TimeLimitReached | None = None
         self.answer_by_mass = False
         self.min_confidence = 0.0
+        self.backend = family.search
 
     def run(self, recaller: Recaller, search: bool, deadline: Deadline) -> None:
         family, task, timings = self.family, self.task, self.timings
@@ -192,9 +208,9 @@ class _State:
         t0 = time.perf_counter()
         self.space, self.proof, self.notes = "search", "time_limit", []
         try:
-            found = family.search(task, deadline)
+            found = self.backend(task, deadline)
             if not isinstance(found, SearchResult):
-                raise TypeError(f"{family.name}.search must return a SearchResult, got {type(found).__name__}")
+                raise TypeError(f"{family.name}'s fallback must return a SearchResult, got {type(found).__name__}")
             self.proof = found.status
             if found.note:
                 self.notes.append(found.note)
@@ -336,7 +352,7 @@ def _worker_died(exc: BaseException) -> InternalError:
 
 def solve_many(items: Iterable[Task | str], *, workers: int | None = 1, recaller: Recaller | None = None,
                search: bool = True, time_limit: float = DEFAULT_TIME_LIMIT, progress: bool = False,
-               chunksize: int = 8, min_confidence: float = 0.0):
+               chunksize: int = 8, min_confidence: float = 0.0, fallback: str | None = None):
     """Solve many puzzles; returns a list in input order.
 
     A malformed item yields its ``HybridError`` in place of a ``Solution`` instead of stopping
@@ -348,7 +364,8 @@ def solve_many(items: Iterable[Task | str], *, workers: int | None = 1, recaller
     items = list(items)
     _check_time_limit(time_limit)
     _check_min_confidence(min_confidence)
-    kwargs = dict(recaller=recaller, search=search, time_limit=time_limit, min_confidence=min_confidence)
+    kwargs = dict(recaller=recaller, search=search, time_limit=time_limit, min_confidence=min_confidence,
+                  fallback=fallback)
     workers = (os.cpu_count() or 1) if workers is None else max(1, int(workers))
     from tqdm import tqdm
 

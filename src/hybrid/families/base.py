@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
+from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Iterable, Literal
 
@@ -172,6 +173,10 @@ class Family(ABC):
         """Draw one puzzle: return ``(task, answer)``. Families with a generator override this."""
         raise NotImplementedError(f"{self.name} has no generator")
 
+    def render_prompt(self, task: Task) -> str:
+        """The prompt text of ``task`` in the family's own wording (inverse of ``parse_prompt``)."""
+        raise NotImplementedError(f"{self.name} cannot render prompts")
+
     # ------------------------------------------------------------------ parsing
     def parse_example(self, text: str, line: int | None = None) -> Example:
         """Parse one example line (``source -> target`` by default)."""
@@ -230,6 +235,23 @@ class Family(ABC):
         rows with their answers in ``task.meta['answer']`` (use them for priors and vocabularies
         only); ``related`` maps each name in ``learns_from`` to that family's rows."""
         raise NotImplementedError(f"{self.name} has no catalog")
+
+    def catalog_file(self) -> Path:
+        """Where this family's catalog file lives (read by ``catalog()``, written by
+        ``hybrid build-catalog``): for built-in families, ``<name>.msgpack`` in the library's
+        catalog directory (``hybrid.catalog.catalog_dir()``); for any other family, a ``catalog/``
+        folder beside the module that defines the class, so a plug-in package ships its own
+        catalog. ``$HYBRID_CATALOG_DIR`` (or ``--out`` when building) overrides both."""
+        from ..catalog import catalog_dir
+
+        module = type(self).__module__
+        if module.startswith("hybrid.families."):
+            return catalog_dir() / f"{self.name}.msgpack"
+        import sys
+
+        mod = sys.modules.get(module)
+        base = Path(mod.__file__).resolve().parent if mod is not None and getattr(mod, "__file__", None) else Path.cwd()
+        return base / "catalog" / f"{self.name}.msgpack"
 
     def catalog(self):
         """The family's loaded catalog payload (lazily, once per process), or None."""
