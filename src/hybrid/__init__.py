@@ -22,7 +22,8 @@ from .errors import (
     UnsupportedTaskError,
 )
 from .families import FAMILY_NAMES, Family, Hypothesis, family_names, get_family, register_family
-from .families.base import SearchResult
+from .families.base import Puzzle, SearchResult
+from .generate import generate
 from .parse import parse
 from .pipeline import solve, solve_many
 from .recall import PriorRecaller, Recaller
@@ -56,4 +57,6 @@ __all__ = [
     "TimeLimitReached",
     "Deadline",
     "SearchResult",
+    "Puzzle",
+    "generate",
 ]

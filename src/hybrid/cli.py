@@ -72,13 +72,50 @@ def _add_build(sub):
     p.set_defaults(func=_cmd_build)
 
 
+def _add_generate(sub):
+    p = sub.add_parser("generate", help="generate fresh puzzles with gold answers, in the data's exact format")
+    p.add_argument("family", help="family name, or 'all' for every family with a generator")
+    p.add_argument("n", type=int, help="puzzles per family")
+    p.add_argument("--seed", type=int, default=0, help="seed (the same seed gives the same puzzles)")
+    p.add_argument("--out", default="-", help="output file (.csv: id,prompt,answer,family,rule; .jsonl); - = stdout")
+    p.add_argument("--format", choices=("csv", "jsonl"), help="override the format chosen from --out")
+    p.add_argument("--uniform", action="store_true", help="draw rules evenly over the rule space, not as in the data")
+    p.add_argument("--start", type=int, default=0, help="first puzzle index (to regenerate a slice)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing --out file")
+    p.set_defaults(func=_cmd_generate)
+
+
+def _cmd_generate(args) -> int:
+    from itertools import chain
+
+    from ._files import check_output_path
+    from .families import Family, family_names, get_family
+    from .generate import generate, write_generated
+
+    if args.family == "all":
+        names = [n for n in family_names() if type(get_family(n)).generate is not Family.generate]
+    else:
+        _check_families([args.family])
+        names = [args.family]
+    if args.n < 0:
+        raise HybridError(f"N must be >= 0, got {args.n}")
+    if args.out != "-":
+        check_output_path(args.out, force=args.force)
+    rows = chain.from_iterable(generate(n, args.n, seed=args.seed, uniform=args.uniform, start=args.start)
+                               for n in names)
+    count = write_generated(rows, args.out, args.format, progress_total=args.n * len(names))
+    if args.out != "-":
+        print(f"wrote {count} puzzles ({', '.join(names)}) to {args.out}", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hybrid", description="Catalog recall + verification puzzle solver")
     from . import __version__
 
     parser.add_argument("--version", action="version", version=f"hybrid {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for add in (_add_solve, _add_eval, _add_demo, _add_build):
+    for add in (_add_solve, _add_eval, _add_demo, _add_build, _add_generate):
         add(sub)
     for add in _extra_commands():
         add(sub)

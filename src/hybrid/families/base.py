@@ -18,7 +18,7 @@ from ..deadline import Deadline
 from ..errors import InputLimitError, TaskParseError
 from ..task import Example, Task
 
-__all__ = ["Family", "Hypothesis", "SearchResult", "SEARCH_STATUSES", "MAX_EXAMPLES", "MAX_FIELD_CHARS"]
+__all__ = ["Family", "Hypothesis", "Puzzle", "SearchResult", "SEARCH_STATUSES", "MAX_EXAMPLES", "MAX_FIELD_CHARS"]
 
 #: Default input limits (a family may lower or raise them). The dev rows have at most 10 examples
 #: and 60-character fields; the limits are an order of magnitude above, and keep every solve bounded.
@@ -56,6 +56,15 @@ class Hypothesis:
     source: str = "catalog"
     answer: str | None = None
     extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Puzzle:
+    """A generated puzzle: the ``task``, its gold ``answer``, and the hidden ``rule`` in words."""
+
+    task: Task
+    answer: str
+    rule: str = ""
 
 
 @dataclass
@@ -169,8 +178,11 @@ class Family(ABC):
             out["cpsat"] = self.search
         return out
 
-    def generate(self, rng, **options):
-        """Draw one puzzle: return ``(task, answer)``. Families with a generator override this."""
+    def generate(self, rng, *, uniform: bool = False, **options) -> "Puzzle":
+        """Draw one puzzle with ``rng`` (a ``random.Random``): a ``Puzzle`` holding the task, its
+        gold answer and the hidden rule. Rules are drawn with the frequencies measured on real
+        data (documented on the family's page); ``uniform=True`` draws evenly over the rule space.
+        Families with a generator override this."""
         raise NotImplementedError(f"{self.name} has no generator")
 
     def render_prompt(self, task: Task) -> str:

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 import hybrid
-from hybrid import Example, Family, Hypothesis, SearchResult, Task, TaskParseError
+from hybrid import Example, Family, Hypothesis, Puzzle, SearchResult, Task, TaskParseError
 
 __all__ = ["AffineCipher", "RULES", "encipher"]
 __version__ = "0.1.0"
@@ -116,8 +116,9 @@ class AffineCipher(Family):
     def backends(self) -> dict:
         return {"catalog": self.candidates, "brute": self.search}
 
-    def generate(self, rng, n_examples: int = 3, words: int = 2):
-        """A random puzzle: ``(task, answer)`` with a random rule and random letter strings."""
+    def generate(self, rng, *, uniform: bool = False, n_examples: int = 3, words: int = 2) -> Puzzle:
+        """A random puzzle: a rule drawn uniformly (there is no real data to match) and random
+        letter strings."""
         a, b = RULES[rng.randrange(len(RULES))]
 
         def text():
@@ -126,7 +127,7 @@ class AffineCipher(Family):
 
         pairs = [(s, encipher(a, b, s)) for s in (text() for _ in range(n_examples))]
         query = text()
-        return Task.from_pairs(self.name, pairs, query), encipher(a, b, query)
+        return Puzzle(Task.from_pairs(self.name, pairs, query), encipher(a, b, query), f"x -> {a}*x + {b} mod 26")
 
     def render_prompt(self, task: Task) -> str:
         lines = ["In the affine garden, words are enciphered letter by letter with a secret affine rule."]
