@@ -128,7 +128,8 @@ def _check_min_confidence(p) -> float:
 
 def _backend(family: Family, fallback: str | None):
     if fallback is None or fallback == "cpsat":
-        return family.backends().get("cpsat", family.search)
+        # None: the family has no fallback search, so the recall's own proof stands.
+        return family.backends().get("cpsat")
     backends = family.backends()
     if fallback not in backends:
         raise HybridError(f"{family.name} has no back end {fallback!r}; it has: {', '.join(sorted(backends))}")
@@ -177,7 +178,7 @@ class _State:
         self.timed_out: TimeLimitReached | None = None
         self.answer_by_mass = False
         self.min_confidence = 0.0
-        self.backend = family.search
+        self.backend = None
 
     def run(self, recaller: Recaller, search: bool, deadline: Deadline) -> None:
         family, task, timings = self.family, self.task, self.timings
@@ -202,7 +203,7 @@ class _State:
         if self.proof == "complete":
             # An exhaustive recall whose every hypothesis failed verification found no rule.
             self.proof = "infeasible"
-        if not search:
+        if not search or self.backend is None:
             return
 
         t0 = time.perf_counter()

@@ -4,15 +4,14 @@ The generator below is our reconstruction of the real one (docs/families/gravity
 ``g ~ U(4.9, 19.6)``, ``t = round(U(1, 5), 2)``, ``d = round(0.5*g*t**2, 2)`` printed with ``str``.
 """
 
-import math
 import random
 from fractions import Fraction
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import hybrid
-from hybrid.families._interval import answer_pieces, consistent_interval
+from hybrid.families._interval import Interval, answer_pieces, consistent_interval, consistent_set
 
 from ..conftest import sample_rows_of
 
@@ -70,32 +69,90 @@ def test_contradictory_examples_are_unsolved():
     assert sol.status == "unsolved" and sol.answer is None
 
 
-def _pieces_reference(lo: Fraction, hi: Fraction, cq: Fraction, n: int = 400):
-    """Slow reference: sample the interval densely and record the exactly rounded query value."""
+def _pieces_reference(iv: Interval, cq: Fraction, n: int = 400):
+    """Slow reference: evaluate the exactly rounded query value (cents, ties to even, as Python
+    rounds a Fraction) at n+1 evenly spaced constants of the interval, its endpoints included
+    when they belong to it."""
     seen = []
     for i in range(n + 1):
-        k = lo + (hi - lo) * i / n
-        v = k * cq * 100
-        cents = math.floor(v + Fraction(1, 2))
+        k = iv.lo + (iv.hi - iv.lo) * i / n
+        if k not in iv:
+            continue
+        cents = round(k * cq * 100)
         if not seen or seen[-1] != cents:
             seen.append(cents)
     return seen
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.integers(4900, 19600), st.integers(1, 3000), st.integers(100, 500))
-def test_answer_pieces_match_reference(lo_milli, width_micro, tq_centi):
+@given(st.integers(4900, 19600), st.integers(1, 3000), st.integers(100, 500), st.booleans(), st.booleans())
+# The closed interval [9.787, 9.790] ends exactly on a rounding tie of the query (9.79 * 0.5 * 100
+# = 489.5, which rounds to the even 490): the library used to drop that endpoint's answer (it only
+# cut strictly inside the interval), so this case failed whenever hypothesis drew it.
+@example(lo_milli=9787, width_micro=3000, tq_centi=100, lo_closed=True, hi_closed=True)
+@example(lo_milli=9787, width_micro=3000, tq_centi=100, lo_closed=True, hi_closed=False)
+# ... and one whose endpoint tie rounds down to the interior's value (488.5 -> 488): no extra answer.
+@example(lo_milli=9767, width_micro=3000, tq_centi=100, lo_closed=True, hi_closed=True)
+def test_answer_pieces_match_reference(lo_milli, width_micro, tq_centi, lo_closed, hi_closed):
     lo = Fraction(lo_milli, 1000)
-    hi = lo + Fraction(width_micro, 10**6)
+    iv = Interval(lo, lo + Fraction(width_micro, 10**6), lo_closed, hi_closed)
     cq = Fraction(tq_centi, 100) ** 2 / 2
-    pieces = answer_pieces(lo, hi, cq)
-    assert pieces[0][0] == lo and pieces[-1][1] == hi
-    assert all(a < b for a, b in pieces) and all(pieces[i][1] == pieces[i + 1][0] for i in range(len(pieces) - 1))
-    # Each piece's interior rounds to one value, consecutive pieces to consecutive values.
-    mids = [math.floor((a + b) / 2 * cq * 100 + Fraction(1, 2)) for a, b in pieces]
-    assert mids == list(range(mids[0], mids[0] + len(mids)))
-    ref = _pieces_reference(lo, hi, cq)
-    assert set(ref) <= set(mids) and len(mids) - len(ref) <= 2  # sampling may miss sliver pieces
+    pieces = answer_pieces(iv, cq)
+    js = [j for j, _ in pieces]
+    assert js == list(range(js[0], js[0] + len(js)))  # consecutive printed values
+    # The pieces partition the interval: ordered, adjacent, each inside it, each printing its j.
+    assert pieces[0][1].lo == iv.lo and pieces[-1][1].hi == iv.hi
+    for (_, p), (_, q) in zip(pieces, pieces[1:]):
+        assert p.hi == q.lo and p.hi_closed != q.lo_closed
+    for j, p in pieces:
+        assert p.lo in iv or not p.lo_closed
+        assert round(p.point() * cq * 100) == j
+        for k in (p.lo, p.hi):
+            if k in p:
+                assert round(k * cq * 100) == j
+    ref = _pieces_reference(iv, cq)
+    assert set(ref) <= set(js) and len(js) - len(ref) <= 2  # sampling may miss sliver pieces
+    # The endpoints are answered exactly, ties included.
+    for k in (iv.lo, iv.hi):
+        if k in iv:
+            assert round(k * cq * 100) in js
+
+
+def test_consistent_set_open_and_closed_ends():
+    # 4.9 at t=1 (c = 1/2): 490 cents is even, so both ties print 4.9: closed [9.79, 9.81].
+    s = consistent_set([(Fraction(1, 2), Fraction("4.9"))])
+    assert (s.lo, s.hi, s.lo_closed, s.hi_closed) == (Fraction("9.79"), Fraction("9.81"), True, True)
+    # 4.91: 491 is odd, a tie rounds away from it: open (9.81, 9.83).
+    s = consistent_set([(Fraction(1, 2), Fraction("4.91"))])
+    assert (s.lo, s.hi, s.lo_closed, s.hi_closed) == (Fraction("9.81"), Fraction("9.83"), False, False)
+    # Touching at an open end: empty. Touching at two closed ends: one point. (9.81 * 100 / 654
+    # = 1.5 cents, a tie that rounds to the even 2 cents.)
+    assert consistent_set([(Fraction(1, 2), Fraction("4.9")), (Fraction(1, 2), Fraction("4.91"))]) is None
+    s = consistent_set([(Fraction(1, 2), Fraction("4.9")), (Fraction(1, 654), Fraction("0.02"))])
+    assert (s.lo, s.hi, s.lo_closed, s.hi_closed) == (Fraction("9.81"), Fraction("9.81"), True, True)
+    assert consistent_set([(Fraction(1, 2), Fraction("4.905"))]) is None  # 3 decimals: never printed
+
+
+def test_query_equal_to_an_example_time_is_deduced_as_that_example():
+    # The interval's endpoints are ties of the example at t = 1.0; the same t as query is the same
+    # computation, so it prints the same value at every consistent constant.
+    task = hybrid.Task.from_pairs("gravity", [("1.0", "4.9")], "1.0")
+    sol = hybrid.solve(task)
+    assert (sol.answer, sol.status, sol.proof) == ("4.9", "deduced", "complete")
+
+
+def test_endpoint_on_a_query_tie_is_not_deduced():
+    # g in [9.79, 9.81] closed (4.9 at t=1). Query t=3: 4.5*g in [44.055, 44.145]: both ends are
+    # ties; 44.055 rounds to the even 44.06 and 44.145 to 44.14, so 44.06..44.14 are all printed.
+    task = hybrid.Task.from_pairs("gravity", [("1.0", "4.9")], "3.0")
+    fam = hybrid.get_family("gravity")
+    answers = sorted(h.answer for h in fam.candidates(task))
+    assert answers == [str(x / 100) for x in range(4406, 4415)]
+    # Same with the open interval of 4.91 (491 cents is odd): (9.81, 9.83) -> 4.5*g in
+    # (44.145, 44.235): both ends are ties excluded from the set, so 44.15..44.23.
+    task = hybrid.Task.from_pairs("gravity", [("1.0", "4.91")], "3.0")
+    answers = sorted(h.answer for h in fam.candidates(task))
+    assert answers == [str(x / 100) for x in range(4415, 4424)]
 
 
 @settings(max_examples=60, deadline=None)
@@ -112,7 +169,8 @@ def test_hidden_g_is_always_consistent_and_deduced_answers_are_right(seed):
     assert hidden in answers  # the true answer is never ruled out
     if sol.status == "deduced":
         assert sol.answer == hidden
-    # Soundness: the reported rule reproduces every example as printed.
+    # Soundness: the reported rule reproduces every example, exactly and in floats.
+    assert fam.verify(sol.hypothesis, task)
     assert all(fam.predict(sol.hypothesis.rule, e.source) == e.target for e in task.examples)
 
 

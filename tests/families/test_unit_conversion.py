@@ -67,6 +67,17 @@ def test_contradictions_and_zero_coefficients():
         Fraction("1.4975"), Fraction("1.5025"))
 
 
+def test_single_constant_on_a_query_tie_is_answered_exactly():
+    # 10 m -> 10.00 allows [0.9995, 1.0005] (closed: 1000 cents is even); 30 m -> 30.02 allows
+    # [1.0005, 1.000833...] (closed). Only f = 1.0005 fits both; 50 m -> 50.025, a tie that
+    # rounds to the even 50.02.
+    task = hybrid.Task.from_pairs("unit_conversion", [("10", "10.00"), ("30", "30.02")], "50", unit="m")
+    iv = hybrid.get_family("unit_conversion").interval(task)
+    assert (iv.lo, iv.hi) == (Fraction("1.0005"), Fraction("1.0005"))
+    sol = hybrid.solve(task)
+    assert (sol.answer, sol.status, sol.proof) == ("50.02", "deduced", "complete")
+
+
 def test_prior_atoms_and_mass():
     p = ConstantPrior(Fraction("0.5"), Fraction("2.0"), Fraction("0.1"), 0.004)
     assert p.n_atoms == 16

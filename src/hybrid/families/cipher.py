@@ -9,6 +9,19 @@ the examples never show are recalled from the vocabulary catalog by length, know
 the one-to-one constraint; when several words compete, CP-SAT enumerates the jointly consistent
 choices (no two query words may send one cipher letter to two plain letters, or two cipher
 letters to one plain letter). Choices are ranked by a positional word prior from the catalog.
+
+Rule space and soundness: a rule is a one-to-one letter map that reproduces every example and
+sends each query word containing a letter the examples never show to a vocabulary word (where
+the examples fix every letter, the map alone gives the answer). ``candidates`` enumerates every
+such rule's answer (distinct answers = distinct joint word choices) and returns a list only when
+the enumeration finished; when it stops at ``MAX_CHOICES`` choices it returns
+``SearchResult(..., "partial")`` and when the deadline cuts it short ``"time_limit"``, so a
+capped enumeration is never ``deduced``. The join is linear in the input (``_cipher_join``) and
+runs under the solve's deadline.
+
+Input limits: at most ``max_examples`` (100) examples; at most ``max_field_chars`` (1000)
+characters per side of an example and in the query (so at most 500 query words); lowercase ASCII
+letters ``a-z`` and spaces only.
 """
 
 from __future__ import annotations
@@ -16,13 +29,15 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from ..errors import TaskParseError
+from ..deadline import Deadline
+from ..errors import InputLimitError, TaskParseError
 from ..task import Example, Task
 from . import register_family
-from .base import Family, Hypothesis
+from .base import Family, Hypothesis, SearchResult
 
 _WORDS = re.compile(r"^[a-z]+( [a-z]+)*$")
-#: Most joint word choices enumerated per query (beyond this, the task is reported ambiguous anyway).
+#: Most joint word choices enumerated per query (beyond this, the task is reported ambiguous anyway,
+#: and the recall says ``partial``).
 MAX_CHOICES = 64
 
 
@@ -30,11 +45,13 @@ def _norm(text: str) -> str:
     return " ".join(text.split())
 
 
-def substitution(examples) -> tuple[dict, dict] | None:
+def substitution(examples, deadline: Deadline | None = None) -> tuple[dict, dict] | None:
     """Cipher->plain map and its inverse from the examples, or None when they contradict a bijection."""
     fwd: dict[str, str] = {}
     inv: dict[str, str] = {}
-    for ex in examples:
+    for i, ex in enumerate(examples):
+        if deadline is not None and i % 16 == 0:
+            deadline.check("recall: cipher substitution")
         src, dst = ex.source.split(), ex.target.split()
         if len(src) != len(dst):
             return None
@@ -69,10 +86,18 @@ def _fits(cword: str, word: str, fwd: dict, inv: dict) -> dict | None:
 @register_family
 class Cipher(Family):
     name = "cipher"
+    prompt_header = r"secret encryption rules are used on text"
+    prompt_query = r"^Now, decrypt the following text:\s*(.+?)\s*$"
     has_catalog = True
     builder_version = "1"
 
+    max_examples = 100
+    max_field_chars = 1000
+
     def parse_example(self, text: str, line: int | None = None) -> Example:
+        if len(text) > 2 * self.max_field_chars + 4:
+            raise InputLimitError(f"cipher: example line has {len(text)} characters; the limit is "
+                                  f"{self.max_field_chars} per side (max_field_chars)", line=line)
         if " -> " not in text:
             raise TaskParseError("cipher: expected '<ciphertext> -> <plaintext>'", line=line, text=text)
         src, dst = (_norm(s) for s in text.split(" -> ", 1))
@@ -83,6 +108,9 @@ class Cipher(Family):
         return Example(src, dst, line)
 
     def parse_query(self, text: str, line: int | None = None):
+        if len(text) > self.max_field_chars:
+            raise InputLimitError(f"cipher: the text to decrypt has {len(text)} characters; the limit is "
+                                  f"{self.max_field_chars} (max_field_chars)", line=line)
         q = _norm(text)
         if not _WORDS.match(q):
             raise TaskParseError("cipher: the text to decrypt must be lowercase words", line=line, text=text)
@@ -117,61 +145,82 @@ class Cipher(Family):
             cache = {}
             for w, n in zip(cat["words"], cat["counts"]):
                 cache.setdefault(len(w), []).append((w, n))
-            cat["_by_length"] = cache
+            cat["_counts"] = dict(zip(cat["words"], cat["counts"]))
             cat["_total"] = sum(cat["counts"])
+            cat["_by_length"] = cache
         return cat
 
     def word_prior(self, word: str, slot: int, n_words: int) -> float:
         """P(word) smoothed, sharpened by how often it appears at this slot of an n-word line."""
         cat = self._vocab()
-        counts = dict(zip(cat["words"], cat["counts"]))
+        counts = cat["_counts"]
         base = (counts.get(word, 0) + 0.5) / (cat["_total"] + 0.5 * len(counts))
         slot_n = cat["slot_counts"].get(f"{n_words}:{slot}:{word}", 0)
         return base * (1.0 + slot_n)
 
     # ------------------------------------------------------------------ solving
-    def candidates(self, task: Task, deadline=None) -> list[Hypothesis]:
-        sub = substitution(task.examples)
+    def candidates(self, task: Task, deadline: Deadline | None = None) -> "list[Hypothesis] | SearchResult":
+        deadline = Deadline.coerce(deadline)
+        self.check_limits(task)
+        sub = substitution(task.examples, deadline)
         if sub is None:
-            return []
+            return []  # proven: no bijection reproduces the examples
         fwd, inv = sub
         qwords = task.query.split()
-        unknown = [i for i, w in enumerate(qwords) if any(c not in fwd for c in w)]
-        if not unknown:
+        # Distinct cipher words with letters the examples never show: equal cipher words decrypt
+        # to equal plain words under any substitution, so each is one slot.
+        slots: list[str] = []
+        first_at: dict[str, int] = {}
+        for i, w in enumerate(qwords):
+            if w not in first_at and any(c not in fwd for c in w):
+                first_at[w] = i
+                slots.append(w)
+        if not slots:
             return [Hypothesis(rule=fwd, text=self._describe(fwd, {}), source="direct")]
         cat = self._vocab()
         options: list[list[tuple[str, dict, float]]] = []
-        for i in unknown:
-            cw = qwords[i]
+        for cw in slots:
+            deadline.check("recall: cipher vocabulary")
             opts = []
             for word, _ in cat["_by_length"].get(len(cw), []):
                 new = _fits(cw, word, fwd, inv)
                 if new is not None:
-                    opts.append((word, new, self.word_prior(word, i, len(qwords))))
+                    opts.append((word, new, self.word_prior(word, first_at[cw], len(qwords))))
             if not opts:
-                return []  # a word outside the vocabulary: no recall possible
+                return []  # proven: no vocabulary word fits this query word
             options.append(opts)
+        joined = self._joint_choices(options, deadline)
         hyps = []
-        for choice in self._joint_choices(options):
+        for choice in joined.choices:
+            deadline.check("recall: cipher hypotheses")
             extra: dict[str, str] = {}
             prior = 1.0
             for k, j in enumerate(choice):
                 extra.update(options[k][j][1])
                 prior *= options[k][j][2]
             rule = {**fwd, **extra}
-            recalled = {qwords[unknown[k]]: options[k][j][0] for k, j in enumerate(choice)}
+            recalled = {slots[k]: options[k][j][0] for k, j in enumerate(choice)}
             hyps.append(Hypothesis(rule=rule, text=self._describe(fwd, recalled), prior=prior,
                                    source="catalog", extra={"recalled": recalled}))
-        return hyps
+        if joined.status in ("complete", "infeasible"):
+            return hyps
+        return SearchResult(hyps, joined.status, joined.note)
 
     @staticmethod
-    def _joint_choices(options) -> list[tuple[int, ...]]:
-        """Indices of one option per word such that the added letters stay one-to-one."""
-        if all(len(o) == 1 for o in options):
-            return [tuple(0 for _ in options)]
-        from ._cipher_join import enumerate_consistent
+    def _joint_choices(options, deadline: Deadline):
+        """Indices of one option per slot such that the added letters stay one-to-one."""
+        from ._cipher_join import JoinResult, enumerate_consistent
 
-        return enumerate_consistent([[o[1] for o in opts] for opts in options], MAX_CHOICES)
+        if all(len(o) == 1 for o in options):
+            # One option each: the only candidate choice; keep it only if it is jointly one-to-one.
+            fwd: dict[str, str] = {}
+            inv: dict[str, str] = {}
+            for opts in options:
+                for c, p in opts[0][1].items():
+                    if fwd.setdefault(c, p) != p or inv.setdefault(p, c) != c:
+                        return JoinResult([], "infeasible", "the only word choices conflict")
+            return JoinResult([tuple(0 for _ in options)], "complete")
+        return enumerate_consistent([[o[1] for o in opts] for opts in options], MAX_CHOICES, deadline)
 
     def verify(self, hypothesis: Hypothesis, task: Task) -> bool:
         m = hypothesis.rule

@@ -3,18 +3,32 @@
 Catalog: the numeral table for 1..3999 (standard subtractive Roman numerals). The single
 hypothesis "Roman numerals" is verified against every example; when the examples do not fit the
 table the task is reported ``unsolved`` rather than guessed.
+
+Rule space and soundness: the space is that one table, so ``candidates`` is exhaustive (one
+hypothesis, the whole space): ``deduced`` means the examples fit the table and the query is in
+1..3999. A query outside the table (0, 4000, 10**100) is answered honestly: ``unsolved``, no
+rule of the space writes it.
+
+Input limits: at most ``max_examples`` (100) examples; numbers are ASCII digits only (``[0-9]``:
+superscript and other Unicode digits are rejected, although ``'²'.isdigit()`` is True) with at
+most ``MAX_DIGITS`` (1000) digits, which is also ``max_field_chars``; numerals are at most
+``max_field_chars`` characters. Numbers are never converted with ``int`` beyond 4 significant
+digits, so Python's 4300-digit int-string limit cannot be reached.
 """
 
 from __future__ import annotations
 
 import re
 
-from ..errors import TaskParseError
+from ..errors import InputLimitError, TaskParseError
 from ..task import Example, Task
 from . import register_family
 from .base import Family, Hypothesis
 
-_LINE = re.compile(r"^(\d+)\s*->\s*(\S+)$")
+_LINE = re.compile(r"^([0-9]+)\s*->\s*(\S+)$")
+_NUMBER = re.compile(r"^[0-9]+$")
+#: Most digits accepted in a number (the dev rows use 1..100; the table ends at 3999).
+MAX_DIGITS = 1000
 _VALUES = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
            (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
 MAX_VALUE = 3999
@@ -39,19 +53,37 @@ def to_roman(n: int) -> str:
 @register_family
 class Numeral(Family):
     name = "numeral"
+    prompt_header = r"numbers are secretly converted into a different numeral system"
+    prompt_query = r"^Now, write the number\s+(\S+)\s+in the Wonderland numeral system\.?$"
     has_catalog = True
     builder_version = "1"
 
+    max_examples = 100
+    max_field_chars = MAX_DIGITS
+
     def parse_example(self, text: str, line: int | None = None) -> Example:
+        if len(text) > 2 * self.max_field_chars + 8:
+            raise InputLimitError(f"numeral: example line has {len(text)} characters; the limit is "
+                                  f"{self.max_field_chars} per number and per numeral", line=line)
         m = _LINE.match(text.strip())
         if not m:
-            raise TaskParseError("numeral: expected '<integer> -> <numeral>'", line=line, text=text)
-        return Example(m.group(1), m.group(2), line)
+            raise TaskParseError("numeral: expected '<integer> -> <numeral>' (ASCII digits 0-9)", line=line, text=text)
+        number, numeral = m.group(1), m.group(2)
+        if len(number) > MAX_DIGITS:
+            raise InputLimitError(f"numeral: example number has {len(number)} digits; the limit is {MAX_DIGITS}",
+                                  line=line)
+        if len(numeral) > self.max_field_chars:
+            raise InputLimitError(f"numeral: example numeral has {len(numeral)} characters; the limit is "
+                                  f"{self.max_field_chars}", line=line)
+        return Example(number, numeral, line)
 
     def parse_query(self, text: str, line: int | None = None):
         q = text.strip()
-        if not q.isdigit():
-            raise TaskParseError("numeral: the query must be a non-negative integer", line=line, text=text)
+        if not _NUMBER.match(q):
+            raise TaskParseError("numeral: the query must be a non-negative integer in ASCII digits 0-9",
+                                 line=line, text=text[:80])
+        if len(q) > MAX_DIGITS:
+            raise InputLimitError(f"numeral: the query has {len(q)} digits; the limit is {MAX_DIGITS}", line=line)
         return q, {}
 
     def build_catalog(self, tasks, progress: bool = False):
@@ -62,11 +94,21 @@ class Numeral(Family):
         return payload, {"systems": ["roman"], "range": [1, MAX_VALUE], "entries": len(table)}
 
     @staticmethod
-    def _fits(table, ex: Example) -> bool:
-        n = int(ex.source)
-        return 1 <= n <= len(table) and table[n - 1] == ex.target
+    def _value(text: str) -> int | None:
+        """The integer written by ASCII digits ``text`` when it has at most 4 significant digits
+        (enough for the table), else None; never calls ``int`` on a long string."""
+        digits = text.lstrip("0") or "0"
+        if len(digits) > 4 or not _NUMBER.match(digits):
+            return None
+        return int(digits)
+
+    @classmethod
+    def _fits(cls, table, ex: Example) -> bool:
+        n = cls._value(ex.source)
+        return n is not None and 1 <= n <= len(table) and table[n - 1] == ex.target
 
     def candidates(self, task: Task, deadline=None) -> list[Hypothesis]:
+        self.check_limits(task)
         cat = self.catalog()
         return [Hypothesis(rule=s["table"], text=f"{s['name']} numerals (table {s['first']}..{len(s['table'])})",
                            prior=float(s["fits"]) + 1.0, source="catalog", extra={"first": s["first"]})
@@ -76,5 +118,5 @@ class Numeral(Family):
         return all(self._fits(hypothesis.rule, ex) for ex in task.examples)
 
     def apply(self, hypothesis: Hypothesis, task: Task) -> str | None:
-        n = int(task.query)
-        return hypothesis.rule[n - 1] if 1 <= n <= len(hypothesis.rule) else None
+        n = self._value(task.query)
+        return hypothesis.rule[n - 1] if n is not None and 1 <= n <= len(hypothesis.rule) else None
