@@ -1,6 +1,6 @@
 """gravity: exact g-interval fitting, answers split at the query's rounding boundaries.
 
-The generator below is our reconstruction of the real one (docs/families/gravity.md):
+Generated tasks come from the family's generator (``gravity/generator.py``, docs/families/gravity.md):
 ``g ~ U(4.9, 19.6)``, ``t = round(U(1, 5), 2)``, ``d = round(0.5*g*t**2, 2)`` printed with ``str``.
 """
 
@@ -12,21 +12,17 @@ from hypothesis import strategies as st
 
 import hybrid
 from hybrid.families._interval import Interval, answer_pieces, consistent_interval, consistent_set
+from hybrid.families.gravity.generator import draw_g, generate
+from hybrid.families.gravity.generator import printed as _printed
 
 from ..conftest import sample_rows_of
 
 
-def _printed(g: float, t: str) -> str:
-    return str(round(0.5 * g * float(t) ** 2, 2))
-
-
 def make_task(rng: random.Random, g: float | None = None):
-    """A random task as the generator draws it; returns (task, hidden answer, g)."""
-    g = rng.uniform(4.9, 19.6) if g is None else g
-    ts = [str(round(rng.uniform(1, 5), 2)) for _ in range(rng.randint(3, 5))]
-    q = str(round(rng.uniform(1, 5), 2))
-    task = hybrid.Task.from_pairs("gravity", [(t, _printed(g, t)) for t in ts], q)
-    return task, _printed(g, q), g
+    """A random task as the generator draws it (``gravity/generator.py``); (task, hidden answer, g)."""
+    g = draw_g(rng) if g is None else g
+    puzzle = generate(rng, g=g)
+    return puzzle.task, puzzle.answer, g
 
 
 def test_prompt_round_trip_and_format():

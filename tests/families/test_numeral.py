@@ -32,6 +32,20 @@ def test_generated_tasks_are_deduced(examples, query):
     assert (sol.answer, sol.status, sol.method) == (to_roman(query), "deduced", "catalog")
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.booleans())
+def test_generator_puzzles_are_deduced(seed, uniform):
+    """Puzzles of the family's generator (``numeral/generator.py``): 1..100 as in the data, or
+    the whole table with ``uniform``."""
+    import random
+
+    from hybrid.families.numeral.generator import generate
+
+    puzzle = generate(random.Random(seed), uniform=uniform)
+    sol = hybrid.solve(puzzle.task)
+    assert (sol.answer, sol.status) == (puzzle.answer, "deduced")
+
+
 def test_examples_outside_the_system_are_unsolved_not_guessed():
     task = hybrid.Task.from_pairs("numeral", [("4", "IIII"), ("9", "VIIII")], "14")
     sol = hybrid.solve(task)

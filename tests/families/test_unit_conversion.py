@@ -1,6 +1,6 @@
 """unit_conversion: exact factor-interval fitting, two-decimal printing, one-decimal atoms.
 
-The generator below is our reconstruction of the real one (docs/families/unit_conversion.md):
+Generated tasks come from the family's generator (``unit_conversion/generator.py``, docs/families/unit_conversion.md):
 ``f ~ U(0.5, 2.0)``, ``x = round(U(5, 50), 2)``, printed ``f"{x*f:.2f}"``.
 """
 
@@ -12,20 +12,17 @@ from hypothesis import strategies as st
 
 import hybrid
 from hybrid.families._interval import ConstantPrior, consistent_interval
+from hybrid.families.unit_conversion.generator import draw_factor, generate
 
 from ..conftest import sample_rows_of
 
 
-def _printed(f: float, x: str) -> str:
-    return f"{float(x) * f:.2f}"
-
-
 def make_task(rng: random.Random, f: float | None = None):
-    f = rng.uniform(0.5, 2.0) if f is None else f
-    xs = [str(round(rng.uniform(5, 50), 2)) for _ in range(rng.randint(3, 5))]
-    q = str(round(rng.uniform(5, 50), 2))
-    task = hybrid.Task.from_pairs("unit_conversion", [(x, _printed(f, x)) for x in xs], q, unit="m")
-    return task, _printed(f, q), f
+    """A task from the generator (``unit_conversion/generator.py``) with a continuous factor
+    (``uniform=True``: no one-decimal atoms) unless ``f`` is given; (task, hidden answer, f)."""
+    f = draw_factor(rng, uniform=True) if f is None else f
+    puzzle = generate(rng, f=f)
+    return puzzle.task, puzzle.answer, f
 
 
 def test_prompt_keeps_trailing_zero():

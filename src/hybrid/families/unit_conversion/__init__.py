@@ -9,6 +9,8 @@ decimals: ``16.10``). The unit is always ``m``. Solving is exact interval fittin
 arithmetic, plus the one-decimal atoms computed in floats. ``candidates`` lists one hypothesis per
 distinct printed answer (at most ``MAX_ANSWERS``, else the result is ``partial``).
 
+The generator (``generator.py``) draws puzzles exactly so and prints them in the data's wording.
+
 Input limits: at most ``max_examples`` (100) examples; every number is a plain unsigned ASCII
 decimal of at most 12 digits before the point, 12 after it and 40 characters (``_measure``);
 ``max_field_chars`` (64) characters per field, the query's unit included. A measurement of 0 is
@@ -22,11 +24,11 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from ..errors import InputLimitError, TaskParseError
-from ..task import Example
-from . import register_family
-from ._interval import ConstantPrior, ScaledMeasureFamily
-from ._measure import check_number
+from ...errors import InputLimitError, TaskParseError
+from ...task import Example
+from .. import register_family
+from .._interval import ConstantPrior, ScaledMeasureFamily
+from .._measure import check_number
 
 _LINE = re.compile(r"^(\S+)\s+(\S+)\s+becomes\s+(\S+)$")
 
@@ -78,3 +80,15 @@ class UnitConversion(ScaledMeasureFamily):
         sign = "-" if cents < 0 else ""
         q, r = divmod(abs(cents), 100)
         return f"{sign}{q}.{r:02d}"
+
+    # ------------------------------------------------------------------ generating
+    def generate(self, rng, *, uniform: bool = False, **options):
+        """A puzzle drawn as the data draws them (``generator.py``; options: ``f``, ``n_examples``)."""
+        from .generator import generate
+
+        return generate(rng, uniform=uniform, **options)
+
+    def render_prompt(self, task) -> str:
+        from .generator import render_prompt
+
+        return render_prompt(task)

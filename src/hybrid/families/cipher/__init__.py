@@ -16,8 +16,11 @@ the examples fix every letter, the map alone gives the answer). ``candidates`` e
 such rule's answer (distinct answers = distinct joint word choices) and returns a list only when
 the enumeration finished; when it stops at ``MAX_CHOICES`` choices it returns
 ``SearchResult(..., "partial")`` and when the deadline cuts it short ``"time_limit"``, so a
-capped enumeration is never ``deduced``. The join is linear in the input (``_cipher_join``) and
+capped enumeration is never ``deduced``. The join is linear in the input (``join.py``) and
 runs under the solve's deadline.
+
+The generator (``generator.py``) draws puzzles as the data does: a uniform letter permutation
+and sentences of four shapes over the 77-word vocabulary, printed in the data's wording.
 
 Input limits: at most ``max_examples`` (100) examples; at most ``max_field_chars`` (1000)
 characters per side of an example and in the query (so at most 500 query words); lowercase ASCII
@@ -29,11 +32,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from ..deadline import Deadline
-from ..errors import InputLimitError, TaskParseError
-from ..task import Example, Task
-from . import register_family
-from .base import Family, Hypothesis, SearchResult
+from ...deadline import Deadline
+from ...errors import InputLimitError, TaskParseError
+from ...task import Example, Task
+from .. import register_family
+from ..base import Family, Hypothesis, SearchResult
 
 _WORDS = re.compile(r"^[a-z]+( [a-z]+)*$")
 #: Most joint word choices enumerated per query (beyond this, the task is reported ambiguous anyway,
@@ -209,7 +212,7 @@ class Cipher(Family):
     @staticmethod
     def _joint_choices(options, deadline: Deadline):
         """Indices of one option per slot such that the added letters stay one-to-one."""
-        from ._cipher_join import JoinResult, enumerate_consistent
+        from .join import JoinResult, enumerate_consistent
 
         if all(len(o) == 1 for o in options):
             # One option each: the only candidate choice; keep it only if it is jointly one-to-one.
@@ -246,3 +249,15 @@ class Cipher(Family):
 
     def explain(self, hypothesis: Hypothesis) -> str:
         return hypothesis.text
+
+    # ------------------------------------------------------------------ generating
+    def generate(self, rng, *, uniform: bool = False, **options):
+        """A puzzle drawn as the data draws them (``generator.py``; option: ``n_examples``)."""
+        from .generator import generate
+
+        return generate(rng, uniform=uniform, **options)
+
+    def render_prompt(self, task: Task) -> str:
+        from .generator import render_prompt
+
+        return render_prompt(task)

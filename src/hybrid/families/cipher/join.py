@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..deadline import Deadline
+from ...deadline import Deadline
 
 __all__ = ["JoinResult", "enumerate_consistent"]
 

@@ -9,6 +9,9 @@ hypothesis, the whole space): ``deduced`` means the examples fit the table and t
 1..3999. A query outside the table (0, 4000, 10**100) is answered honestly: ``unsolved``, no
 rule of the space writes it.
 
+Generator: ``generator.py`` draws puzzles as the data does (3-5 examples, numbers uniform on
+1..100; ``uniform=True``: on the whole table 1..3999) and prints them in the data's wording.
+
 Input limits: at most ``max_examples`` (100) examples; numbers are ASCII digits only (``[0-9]``:
 superscript and other Unicode digits are rejected, although ``'²'.isdigit()`` is True) with at
 most ``MAX_DIGITS`` (1000) digits, which is also ``max_field_chars``; numerals are at most
@@ -20,10 +23,10 @@ from __future__ import annotations
 
 import re
 
-from ..errors import InputLimitError, TaskParseError
-from ..task import Example, Task
-from . import register_family
-from .base import Family, Hypothesis
+from ...errors import InputLimitError, TaskParseError
+from ...task import Example, Task
+from .. import register_family
+from ..base import Family, Hypothesis
 
 _LINE = re.compile(r"^([0-9]+)\s*->\s*(\S+)$")
 _NUMBER = re.compile(r"^[0-9]+$")
@@ -120,3 +123,15 @@ class Numeral(Family):
     def apply(self, hypothesis: Hypothesis, task: Task) -> str | None:
         n = self._value(task.query)
         return hypothesis.rule[n - 1] if n is not None and 1 <= n <= len(hypothesis.rule) else None
+
+    # ------------------------------------------------------------------ generating
+    def generate(self, rng, *, uniform: bool = False, **options):
+        """A puzzle drawn as the data draws them (``generator.py``; options: ``n_examples``)."""
+        from .generator import generate
+
+        return generate(rng, uniform=uniform, **options)
+
+    def render_prompt(self, task: Task) -> str:
+        from .generator import render_prompt
+
+        return render_prompt(task)

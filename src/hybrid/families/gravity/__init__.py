@@ -8,6 +8,8 @@ states the rule space exactly: real ``g > 0`` (in [4.9, 19.6] when some such ``g
 ``0.5*g*t^2`` rounded to cents, ties to even, in exact arithmetic. ``candidates`` lists one
 hypothesis per distinct printed answer (at most ``MAX_ANSWERS``, else the result is ``partial``).
 
+The generator (``generator.py``) draws puzzles exactly so and prints them in the data's wording.
+
 Input limits: at most ``max_examples`` (100) examples; every number is a plain unsigned ASCII
 decimal of at most 12 digits before the point, 12 after it and 40 characters (``_measure``);
 ``max_field_chars`` (64) characters per field. A time of 0 is accepted (it prints 0.0 for every
@@ -20,11 +22,11 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from ..errors import TaskParseError
-from ..task import Example
-from . import register_family
-from ._interval import ConstantPrior, ScaledMeasureFamily
-from ._measure import check_number
+from ...errors import TaskParseError
+from ...task import Example
+from .. import register_family
+from .._interval import ConstantPrior, ScaledMeasureFamily
+from .._measure import check_number
 
 _LINE = re.compile(r"^For t\s*=\s*(\S+?)\s*s,\s*distance\s*=\s*(\S+)\s*m$")
 
@@ -64,3 +66,15 @@ class Gravity(ScaledMeasureFamily):
 
     def fmt(self, value: float) -> str:
         return str(value)
+
+    # ------------------------------------------------------------------ generating
+    def generate(self, rng, *, uniform: bool = False, **options):
+        """A puzzle drawn as the data draws them (``generator.py``; options: ``g``, ``n_examples``)."""
+        from .generator import generate
+
+        return generate(rng, uniform=uniform, **options)
+
+    def render_prompt(self, task) -> str:
+        from .generator import render_prompt
+
+        return render_prompt(task)
