@@ -8,7 +8,8 @@
 
 Paths: ``catalog`` (hybrid.solve without search: numba truth-table match + prior ranking; the
 ≤ 5 ms target applies to its median), ``kernel`` (the matching kernel alone), ``cpsat`` (the
-per-bit minimum-support fallback alone) and ``python-constraint`` (same problem, baseline).
+per-bit minimum-support fallback alone, proof of uniqueness included) and ``python-constraint``
+(same search, baseline solver).
 Times are per row after a warm-up pass (JIT compile and catalog load excluded); accuracy is exact
 match with the row's answer. The search paths run on the first ``--search-limit`` rows.
 """
@@ -134,7 +135,7 @@ def rare(tasks, n, time_limit, as_json=False):
             r_old["right"] += found[0] == hidden
             continue
         r_old["no_match"] += 1
-        hyps = fam.search(task, time_limit)
+        hyps = fam.search(task, time_limit).hypotheses
         ok = bool(hyps) and hyps[0].answer == hidden
         r_old["right"] += ok
         r_old["cpsat_right"] += ok
@@ -165,8 +166,9 @@ def main(argv=None):
         idx, ans = fam.match(t)
         return format(int(ans[0]), "08b") if len(ans) else None
 
-    def top(hyps):
-        return hyps[0].answer if hyps else None
+    def top(found):
+        """The top answer of a ``SearchResult`` (hypotheses are ranked by prior, best first)."""
+        return found.hypotheses[0].answer if found.hypotheses else None
 
     search_tasks = tasks[: args.search_limit]
     rows = [

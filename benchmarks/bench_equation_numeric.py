@@ -4,7 +4,8 @@
     .venv/bin/python benchmarks/bench_equation_numeric.py [--data ../shared/data/dev.csv] [--limit N]
 
 Paths: ``catalog`` (hybrid.solve without search: table recall + prior), ``cpsat`` (the CP-SAT
-linear-form fallback alone) and ``python-constraint`` (the same formulation, baseline). Times are
+linear-form fallback alone, with its proof of how many answers the linear forms leave) and
+``python-constraint`` (the same search, baseline). Times are
 per row after one warm-up pass; accuracy is exact match with the row's answer.
 """
 
@@ -41,7 +42,8 @@ def main(argv=None):
     fam = hybrid.get_family("equation_numeric")
     prior = fam._prior()
 
-    def top(hyps):
+    def top(found):
+        hyps = found.hypotheses  # a SearchResult: hypotheses plus how far the search went
         return max(hyps, key=lambda h: h.prior).answer if hyps else None
 
     run("catalog", lambda t: hybrid.solve(t, search=False).answer, tasks)

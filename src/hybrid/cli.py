@@ -43,7 +43,19 @@ def _add_eval(sub):
     p.add_argument("--no-search", action="store_true", help="do not run the CP-SAT fallback")
     p.add_argument("--time-limit", type=float, default=None, help="seconds for each fallback search")
     p.add_argument("--recaller", default="prior", help="prior | lm:PATH[,adapter=PATH]")
-    p.add_argument("--workers", type=int, default=1, help="processes to solve with (0 = all cores)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="processes (local) or Ray actors to solve with; 0 = every core (every CPU of the Ray "
+                        "cluster); default 1 for local, every CPU for ray")
+    p.add_argument("--engine", choices=("local", "ray"), default="local",
+                   help="local processes, or Ray Data actors (pip install 'hybrid[ray]'; joins the cluster "
+                        "named by RAY_ADDRESS, else starts Ray on this machine)")
+    p.add_argument("--out", metavar="DIR",
+                   help="write per-row results as sharded JSONL (DIR/part-K.jsonl, a ledger and a manifest)")
+    p.add_argument("--resume", action="store_true",
+                   help="with --out: continue the run in DIR, skipping the shards already finished")
+    p.add_argument("--shard-rows", type=int, default=None, metavar="N",
+                   help="rows per shard when the input is one file (default 2000; a directory of "
+                        "*.jsonl/*.csv/*.parquet files is one shard per file)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--min-confidence", type=float, default=0.0, metavar="P",
                    help="abstain below this confidence (abstained rows count as not answered)")
@@ -216,17 +228,61 @@ def _cmd_calibration(args) -> int:
     return 0
 
 
+def _cmd_eval_sharded(args):
+    """``eval --engine ray`` or ``eval --out DIR``: a sharded, resumable run, then the report."""
+    import tempfile
+    import time
+
+    from .engine import eval_report, iter_results, run
+    from .engine.shards import lookup_prompts
+
+    for flag, bad in (("--calibration", args.calibration), ("--coverage", args.coverage), ("--limit", args.limit)):
+        if bad:
+            raise HybridError(f"{flag} works with the local engine without --out only")
+    if args.resume and not args.out:
+        raise HybridError("--resume needs --out DIR (the run to continue)")
+    if args.workers is not None and args.workers < 0:
+        raise HybridError(f"--workers must be >= 0, got {args.workers}")
+    if args.workers is None:  # the default: one process locally, every CPU on Ray
+        workers = 1 if args.engine == "local" else None
+    else:
+        workers = args.workers or None  # 0: every core
+    progress = not (args.no_progress or args.json)
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="hybrid-eval-") as tmp:
+        out = args.out or os.path.join(tmp, "run")
+        summary = run(args.csv, out, engine=args.engine, workers=workers, shard_rows=args.shard_rows,
+                      resume=args.resume, search=not args.no_search, time_limit=_time_limit(args),
+                      min_confidence=args.min_confidence, families=args.family, recaller=args.recaller,
+                      progress=progress)
+        rep = eval_report(iter_results(out), seconds=time.perf_counter() - t0, keep_wrong=args.show_wrong)
+        missing = [w["id"] for w in rep.wrong if "error" not in w]
+        if missing:
+            found = lookup_prompts(out, missing)
+            for w in rep.wrong:
+                if "error" not in w:
+                    w["prompt"] = found.get(w["id"], "")
+    if args.out and not args.json:
+        print(f"{summary.engine}: {len(summary.finished)} shard(s) solved, {summary.skipped} already done "
+              f"(of {summary.shards}); results in {args.out}", file=sys.stderr)
+    return rep
+
+
 def _cmd_eval(args) -> int:
     from .evaluate import evaluate, format_report
 
-    if args.calibration or args.coverage:
-        _check_families(args.family)
-        return _cmd_calibration(args)
     _check_families(args.family)
-    rep = evaluate(args.csv, families=args.family, limit=args.limit, recaller=_recaller(args.recaller),
-                   search=not args.no_search, time_limit=_time_limit(args),
-                   progress=not (args.no_progress or args.json), keep_wrong=args.show_wrong,
-                   workers=None if args.workers == 0 else args.workers, min_confidence=args.min_confidence)
+    if args.engine == "ray" or args.out or args.resume:
+        rep = _cmd_eval_sharded(args)
+    elif args.calibration or args.coverage:
+        args.workers = 1 if args.workers is None else args.workers
+        return _cmd_calibration(args)
+    else:
+        workers = 1 if args.workers is None else args.workers
+        rep = evaluate(args.csv, families=args.family, limit=args.limit, recaller=_recaller(args.recaller),
+                       search=not args.no_search, time_limit=_time_limit(args),
+                       progress=not (args.no_progress or args.json), keep_wrong=args.show_wrong,
+                       workers=None if workers == 0 else workers, min_confidence=args.min_confidence)
     if args.json:
         print(json.dumps(rep.to_dict(), ensure_ascii=False))
         return 0

@@ -353,7 +353,8 @@ def _worker_died(exc: BaseException) -> InternalError:
 
 def solve_many(items: Iterable[Task | str], *, workers: int | None = 1, recaller: Recaller | None = None,
                search: bool = True, time_limit: float = DEFAULT_TIME_LIMIT, progress: bool = False,
-               chunksize: int = 8, min_confidence: float = 0.0, fallback: str | None = None):
+               chunksize: int = 8, min_confidence: float = 0.0, fallback: str | None = None,
+               engine: str = "local"):
     """Solve many puzzles; returns a list in input order.
 
     A malformed item yields its ``HybridError`` in place of a ``Solution`` instead of stopping
@@ -361,10 +362,24 @@ def solve_many(items: Iterable[Task | str], *, workers: int | None = 1, recaller
     computed in worker processes come back without their ``hypothesis`` object. When a worker
     process dies (a crash in native code), the tasks it held are re-run one at a time in a fresh
     process; a task that kills its process again is reported in place as ``InternalError``.
+
+    ``engine="ray"`` solves on Ray Data instead (``pip install 'hybrid[ray]'``): ``workers``
+    actors (``None``: every CPU of the Ray cluster, or of this machine when ``RAY_ADDRESS`` is
+    unset), each loading the catalogs once; see ``hybrid.engine.ray_engine``.
     """
     items = list(items)
     _check_time_limit(time_limit)
     _check_min_confidence(min_confidence)
+    if engine != "local":
+        from .engine import check_engine
+
+        check_engine(engine)
+        from .engine.ray_engine import solve_many_ray
+
+        options = dict(search=search, time_limit=float(time_limit), min_confidence=float(min_confidence),
+                       fallback=fallback)
+        return solve_many_ray(items, options, workers=workers, recaller=recaller, progress=progress,
+                              chunksize=chunksize)
     kwargs = dict(recaller=recaller, search=search, time_limit=time_limit, min_confidence=min_confidence,
                   fallback=fallback)
     workers = (os.cpu_count() or 1) if workers is None else max(1, int(workers))

@@ -11,8 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import hybrid
-from hybrid.errors import TaskParseError
+from hybrid.deadline import Deadline
+from hybrid.errors import CatalogError, InputLimitError, TaskParseError
 from hybrid.families import get_family
+from hybrid.families.base import SearchResult
 from hybrid.families.bit_manipulation import search_python_constraint
 from hybrid.families.bit_manipulation.baseline import min_sizes_python_constraint
 from hybrid.families.bit_manipulation.catalog import coverage_shapes, explanations, rank_score
@@ -24,8 +26,15 @@ from hybrid.families.bit_manipulation.kernels import (
     observed_functions,
     observed_functions_reference,
 )
-from hybrid.families.bit_manipulation.search import solve_cpsat, supports_fit
-from hybrid.task import Task
+from hybrid.families.bit_manipulation.search import (
+    MAX_ANSWERS,
+    Contradiction,
+    CpSatEngine,
+    bit_mask,
+    minimum_supports,
+    prepare,
+)
+from hybrid.task import Example, Task
 
 FAM = get_family("bit_manipulation")
 
@@ -212,26 +221,97 @@ def _off_catalog_task(rng: random.Random):
     return _task([(x, f(x)) for x in xs[:10]], xs[10]), f
 
 
+def _fits(xs, ys, j, support) -> bool:
+    """Slow reference: bit j of every example is a function of the input bits in ``support``."""
+    seen = {}
+    for x, y in zip(xs, ys):
+        key = tuple((x >> (7 - i)) & 1 for i in support)
+        if seen.setdefault(key, (y >> (7 - j)) & 1) != (y >> (7 - j)) & 1:
+            return False
+    return True
+
+
 def test_cpsat_path_fits_every_example_with_minimum_supports():
     rng = random.Random(7)
     for _ in range(5):
         task, _ = _off_catalog_task(rng)
         xs = [int(e.source, 2) for e in task.examples]
         ys = [int(e.target, 2) for e in task.examples]
-        sizes = solve_cpsat(xs, ys, 5.0)
+        problem = prepare(xs, ys, int(task.query, 2))
+        got = CpSatEngine().min_supports(problem, Deadline(5.0))
+        assert got.optimal
+        sizes = [bin(m).count("1") for m in got.supports]
         for j, k in enumerate(sizes):
-            assert any(supports_fit(xs, ys, j, s) is not None for s in itertools.combinations(range(8), k))
+            assert any(_fits(xs, ys, j, s) for s in itertools.combinations(range(8), k))
             if k:
-                assert all(supports_fit(xs, ys, j, s) is None for s in itertools.combinations(range(8), k - 1))
-        hyps = FAM.search(task, 5.0)
-        assert len(hyps) == 1 and hyps[0].source == "search" and FAM.verify(hyps[0], task)
+                assert not any(_fits(xs, ys, j, s) for s in itertools.combinations(range(8), k - 1))
+            # the enumeration used for ranking lists exactly the reference's minimum supports
+            ref = {bit_mask(s) for s in itertools.combinations(range(8), k) if _fits(xs, ys, j, s)}
+            assert set(minimum_supports(problem, j, k).tolist()) == ref
+        found = FAM.search(task, 5.0)
+        assert isinstance(found, SearchResult) and found.status in ("complete", "partial")
+        assert found.hypotheses and all(h.source == "search" and FAM.verify(h, task) for h in found.hypotheses)
+        assert all(FAM.apply(h, task) == h.answer for h in found.hypotheses)
         assert min_sizes_python_constraint(xs, ys, 5.0) == sizes
-        assert [h.answer for h in search_python_constraint(task, 5.0)] == [hyps[0].answer]
+        baseline = search_python_constraint(task, 5.0)
+        assert baseline.status == found.status
+        assert {h.answer for h in baseline.hypotheses} == {h.answer for h in found.hypotheses}
 
 
-def test_cpsat_rejects_contradictory_examples():
+def test_search_proves_uniqueness_or_lists_every_answer():
+    """The answer set of the search is the product of per-bit value sets; check it against an
+    enumeration of every minimum support (the adversarial suite does this on hundreds of tasks)."""
+    rng = random.Random(3)
+    for _ in range(10):
+        task, _ = _off_catalog_task(rng)
+        xs = [int(e.source, 2) for e in task.examples]
+        ys = [int(e.target, 2) for e in task.examples]
+        q = int(task.query, 2)
+        found = FAM.search(task, Deadline(5.0))
+        values = []
+        for j in range(8):
+            k = min(k for k in range(9) if any(_fits(xs, ys, j, s) for s in itertools.combinations(range(8), k)))
+            vals = set()
+            for s in itertools.combinations(range(8), k):
+                if _fits(xs, ys, j, s):
+                    agree = [y for x, y in zip(xs, ys) if all((x >> (7 - i)) & 1 == (q >> (7 - i)) & 1 for i in s)]
+                    vals |= {(agree[0] >> (7 - j)) & 1} if agree else {0, 1}
+            values.append(sorted(vals))
+        ref = {"".join(map(str, bits)) for bits in itertools.product(*values)}
+        got = {h.answer for h in found.hypotheses}
+        if len(ref) <= MAX_ANSWERS:
+            assert found.status == "complete" and got == ref
+        else:
+            assert found.status == "partial" and got < ref and len(got) == MAX_ANSWERS
+
+
+def test_search_rejects_contradictory_examples():
     task = _task([(5, 1), (5, 2)], 7)
-    assert FAM.search(task, 2.0) == []
+    found = FAM.search(task, 2.0)
+    assert found.status == "infeasible" and found.hypotheses == [] and "00000101" in found.note
+    assert search_python_constraint(task, 2.0).status == "infeasible"
+    assert isinstance(prepare([5, 5, 6], [1, 2, 3], 0), Contradiction)
+    sol = hybrid.solve(task, time_limit=2.0)
+    assert sol.status == "unsolved" and sol.proof == "infeasible" and sol.rule_space == "search"
+
+
+def test_search_deduplicates_repeated_examples():
+    pairs = [(x, (x << 1) & 255 | (x >> 7)) for x in (3, 77, 140, 201, 18)]
+    once = FAM.search(_task(pairs, 99), 5.0)
+    many = FAM.search(_task(pairs * 50, 99), 5.0)
+    assert ({h.answer for h in once.hypotheses}, once.status) == ({h.answer for h in many.hypotheses}, many.status)
+
+
+def test_search_respects_its_deadline():
+    task, _ = _off_catalog_task(random.Random(5))
+    assert FAM.search(task, Deadline(0)).status == "time_limit"
+    assert search_python_constraint(task, 0.0).status == "time_limit"
+
+
+def test_search_with_no_examples_is_a_guess():
+    found = FAM.search(Task("bit_manipulation", (), "01010101"), 2.0)
+    assert found.status == "partial" and len(found.hypotheses) == MAX_ANSWERS
+    assert all(h.guess for h in found.hypotheses)
 
 
 def test_pipeline_falls_back_to_search_when_catalog_misses():
@@ -240,9 +320,96 @@ def test_pipeline_falls_back_to_search_when_catalog_misses():
         task, _ = _off_catalog_task(rng)
         if len(FAM.candidates(task)) == 0:
             sol = hybrid.solve(task, time_limit=5.0)
-            assert sol.method == "search" and sol.status in ("deduced", "guessed")
+            assert sol.method == "search" and sol.rule_space == "search"
+            assert sol.status in ("deduced", "ambiguous", "guessed")
+            assert (sol.status == "deduced") == (sol.proof == "complete" and not sol.alternatives
+                                                 and sol.n_consistent == 1)
             return
     pytest.fail("no generated off-grammar task missed the catalog")
+
+
+# ---------------------------------------------------------------------------- memory safety and limits
+def _raw(pairs, query) -> Task:
+    return Task("bit_manipulation", tuple(Example(a, b) for a, b in pairs), query)
+
+
+@pytest.mark.parametrize("task", [
+    _raw([("00000001", "00000010")], "1" * 32),
+    _raw([("1" * 32, "00000010")], "00000001"),
+    _raw([("00000001", "1" * 32)], "00000001"),
+    _raw([("0000000a", "00000010")], "00000001"),
+    _raw([("00000001", "00000010")], "0000000\u0662"),  # a non-ASCII digit
+    _raw([("00000001\n", "00000010")], "00000001"),
+    _raw([(" 00000001", "00000010")], "00000001"),
+    _raw([("", "")], ""),
+])
+def test_malformed_tasks_are_rejected_everywhere(task):
+    with pytest.raises(TaskParseError):
+        FAM.validate(task)
+    with pytest.raises(TaskParseError):
+        hybrid.solve(task)
+    # direct calls never reach the numba kernels with such input
+    for call in (lambda: FAM.candidates(task), lambda: FAM.search(task, 1.0), lambda: FAM.match(task),
+                 lambda: search_python_constraint(task, 1.0)):
+        with pytest.raises(TaskParseError):
+            call()
+
+
+def test_example_limit():
+    pairs = [(format(x, "08b"), format(x ^ 0xFF, "08b")) for x in range(256)]
+    FAM.validate(_raw(pairs, "00000000"))
+    with pytest.raises(InputLimitError, match="256"):
+        FAM.validate(_raw(pairs + pairs[:1], "00000000"))
+
+
+def test_kernel_entry_points_check_their_arguments():
+    tables = FAM.catalog()["tables"]
+    idx = np.empty(8, np.int64)
+    ans = np.empty(8, np.uint8)
+    ok_xs, ok_ys = np.array([1], np.int64), np.array([2], np.uint8)
+    bad = [
+        (tables, np.array([256], np.int64), ok_ys, 0, idx, ans),      # input past the table
+        (tables, np.array([-1], np.int64), ok_ys, 0, idx, ans),
+        (tables, ok_xs, ok_ys, 2**32, idx, ans),                         # query past the table
+        (tables, ok_xs, np.array([2, 3], np.uint8), 0, idx, ans),        # lengths differ
+        (tables, ok_xs, np.array([300]), 0, idx, ans),                   # not a byte
+        (tables[:, :8], np.array([9], np.int64), ok_ys, 0, idx, ans),    # narrow table
+        (tables.astype(np.int64), ok_xs, ok_ys, 0, idx, ans),            # wrong dtype
+        (tables, ok_xs, ok_ys, 0, idx, np.empty(4, np.uint8)),           # output lengths differ
+        (tables, ok_xs, ok_ys, 0, idx.astype(np.int32), ans),
+    ]
+    for args in bad:
+        with pytest.raises(ValueError):
+            match_tables(*args)
+    combos = np.array([[0, 1]], np.int64)
+    s0, s1 = np.zeros(1, np.int64), np.zeros(1, np.int64)
+    lv = LIT_VALUES.astype(np.int64)
+    for args in [(lv, np.array([[0, N_LIT]], np.int64), ok_xs, ok_xs, s0, s1),
+                 (lv, combos, np.array([256], np.int64), ok_xs, s0, s1),
+                 (lv, combos, ok_xs, ok_xs, np.zeros(0, np.int64), s1),
+                 (lv, np.zeros((1, 7), np.int64), ok_xs, ok_xs, s0, s1)]:
+        with pytest.raises(ValueError):
+            observed_functions(*args)
+
+
+def test_catalog_payload_is_checked(monkeypatch):
+    from hybrid.families.bit_manipulation import _check_payload
+
+    good = FAM.catalog()
+    _check_payload(good)
+    for key, value in [("tables", good["tables"][:, :100]), ("rules", good["rules"][:10]),
+                       ("prior", good["prior"].astype(np.float32)), ("complexity", None)]:
+        bad = dict(good)
+        bad[key] = value
+        with pytest.raises(CatalogError):
+            _check_payload(bad)
+
+
+def test_recall_respects_its_deadline():
+    from hybrid.deadline import TimeLimitReached
+
+    with pytest.raises(TimeLimitReached):
+        FAM.candidates(_raw([], "00000000"), Deadline(0))
 
 
 # ---------------------------------------------------------------------------- coverage of unseen shapes

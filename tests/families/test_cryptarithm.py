@@ -13,14 +13,24 @@ import hybrid
 from hybrid import Task
 from hybrid.errors import TaskParseError
 from hybrid.families import get_family
+from hybrid.families.base import SearchResult
 from hybrid.families.cryptarithm import render
 from hybrid.families.cryptarithm.kernels import join, join_reference
 from hybrid.families.cryptarithm.operations import VARIANTS, result_string, result_table
 from hybrid.families.cryptarithm.patterns import digits_pattern, pattern_key
 from hybrid.families.cryptarithm.search import search_cpsat
-from hybrid.families.cryptarithm.solver import _VAR_REV, prepare
+from hybrid.families.cryptarithm.solver import _VAR_REV, join_task, prepare
 
 FAM = get_family("cryptarithm")
+
+
+def hyps_of(result):
+    """The hypotheses of a recall or search result (a list, or a ``SearchResult``)."""
+    return result.hypotheses if isinstance(result, SearchResult) else list(result)
+
+
+def status_of(result):
+    return result.status if isinstance(result, SearchResult) else "complete"
 #: Digit glyphs and extra operator glyphs seen in the dev rows.
 DIGIT_GLYPHS = "!\"#$%&'()/:<>?@[\\]^`{|}"
 MAIN_OPS = ["add", "add+1", "add-1", "sub", "absdiff", "mul", "mul+1", "mul-1", "cat"]
@@ -106,12 +116,14 @@ def test_join_kernel_matches_reference(seed):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(0, 10**6))
 def test_hidden_rule_soundness(seed):
+    from hybrid.deadline import Deadline
+
     task, answer, gmap, ops = make_task(seed)
-    sol = hybrid.solve(task, search=False)
-    assert sol.status != "unsolved" or any(
+    sol = hybrid.solve(task, search=False, time_limit=2.0)
+    assert sol.status != "unsolved" or sol.proof == "time_limit" or any(
         d not in {gmap[c] for c in "".join(e.source + e.target for e in task.examples) if c in gmap}
         for d in range(10))
-    for h in FAM.candidates(task):
+    for h in hyps_of(FAM.candidates(task, Deadline(2.0))):
         assert FAM.verify(h, task), "every recalled hypothesis must re-derive every example"
     if sol.status == "deduced":
         assert sol.answer == answer
@@ -130,12 +142,120 @@ def test_hidden_rule_recovery_rate():
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 5, 8])
 def test_catalog_and_cpsat_agree(seed):
+    """Both are complete over the same space: the same answers, whether CP-SAT proves it by
+    enumerating every solution or by excluding each answer found (max_solutions=1)."""
     task, answer, _, _ = make_task(seed, n_examples=4)
     index = FAM._index()
-    cat = {h.answer for h in FAM.candidates(task)}
-    cp = {h.answer for h in search_cpsat(task, 20.0, index, max_solutions=100000)}
-    assert cp and cp <= cat
+    recalled = FAM.candidates(task)
+    cat = {h.answer for h in hyps_of(recalled)}
     assert answer in cat
+    for cap in (100000, 1):
+        found = search_cpsat(task, 20.0, index, max_solutions=cap)
+        assert isinstance(found, SearchResult)
+        if status_of(recalled) == "complete" and found.status == "complete":
+            assert {h.answer for h in found.hypotheses} == cat, (cap, found.note)
+        else:
+            assert {h.answer for h in found.hypotheses} <= cat
+
+
+def test_cpsat_statuses():
+    index = FAM._index()
+    task, answer, _, _ = make_task(3, n_examples=5)
+    found = search_cpsat(task, 20.0, index, max_solutions=1)
+    assert found.status in ("complete", "partial") and found.hypotheses
+    if found.status == "complete" and len({h.answer for h in found.hypotheses}) == 1:
+        assert found.hypotheses[0].answer == answer
+    # the same left side printed two ways: no rule, proven
+    e = task.examples[0]
+    bad = Task.from_pairs("cryptarithm", [(e.source, e.target), (e.source, e.target + e.target[0])], task.query)
+    assert search_cpsat(bad, 20.0, index).status == "infeasible"
+    assert hybrid.solve(bad).proof == "infeasible"
+    # no time at all: nothing is claimed
+    out = search_cpsat(task, 0.0, index)
+    assert out.status == "time_limit" and not out.hypotheses
+
+
+def test_python_constraint_baseline_returns_a_search_result():
+    from hybrid.families.cryptarithm import search_python_constraint
+
+    blind, _ = _blind_task()
+    task = Task.from_pairs("cryptarithm", [(e.source, e.target) for e in blind.examples[:3]], blind.query)
+    out = search_python_constraint(task, 10.0)
+    assert isinstance(out, SearchResult) and out.status == "complete"
+    assert {h.answer for h in out.hypotheses} == {h.answer for h in hyps_of(FAM.candidates(task))}
+    assert len(out.hypotheses) > 1
+    assert search_python_constraint(task, 0.0).status == "time_limit"
+    e = task.examples[0]
+    bad = Task.from_pairs("cryptarithm", [(e.source, e.target), (e.source, e.target[::-1] + e.target[0])], task.query)
+    assert search_python_constraint(bad, 10.0).status == "infeasible"
+
+
+# ---------------------------------------------------------------- resumable join and the proof
+@pytest.mark.parametrize("seed", range(4))
+def test_resumable_join_equals_one_shot(seed, monkeypatch):
+    from hybrid.deadline import Deadline
+    from hybrid.families.cryptarithm import solver
+
+    task, *_ = make_task(seed, n_examples=2, n_ops=1)
+    index = FAM._index()
+    prep = prepare(task, index)
+    whole = join_task(prep, index, 50000)
+    monkeypatch.setattr(solver, "JOIN_STEPS", 7)  # pause and resume every 7 iterations
+    steps = join_task(prep, index, 50000, Deadline(60))
+    assert whole.exhausted == steps.exhausted and whole.truncated == steps.truncated
+    assert np.array_equal(whole.sol_map, steps.sol_map) and np.array_equal(whole.sol_var, steps.sol_var)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_tracked_answers_cover_every_solution(seed):
+    """Past a tiny solution buffer, the tracked answer classes are exactly those of the full
+    enumeration: what makes a truncated recall still complete."""
+    from hybrid.families.cryptarithm.kernels import answer_code
+    from hybrid.families.cryptarithm.solver import query_info
+
+    index = FAM._index()
+    for s in range(seed * 1000, seed * 1000 + 1000):  # the first task whose query glyphs all show
+        task, *_ = make_task(s, n_examples=2, n_ops=1)
+        prep = prepare(task, index)
+        qinfo = query_info(prep)
+        if qinfo is not None:
+            break
+    full = join_task(prep, index, 10**6)
+    assert not full.truncated
+    want = {answer_code(m, v, qinfo, index["table"]) for m, v in zip(full.sol_map, full.sol_var, strict=True)}
+    want.discard(-1)
+    small = join_task(prep, index, 4, track=True, max_answers=10**4)
+    assert small.exhausted and (small.truncated or len(full.sol_map) <= 4)
+    assert set(small.ans_code.tolist()) == want
+
+
+def test_truncated_recall_is_complete_only_with_its_proof(monkeypatch):
+    """With a 4-solution buffer the recall still lists every answer (tracked), and says
+    ``partial`` when the query's answer is not a function of a solution."""
+    import hybrid.families.cryptarithm as cmod
+    from hybrid.families.cryptarithm.solver import query_info
+
+    checked = 0
+    for seed in range(40):
+        task, *_ = make_task(seed, n_examples=2, n_ops=1)
+        prep = prepare(task, FAM._index())
+        recalled = FAM.candidates(task)
+        if query_info(prep) is None or status_of(recalled) != "complete":
+            continue
+        if len(join_task(prep, FAM._index(), 5).sol_map) <= 4:
+            continue
+        full = {h.answer for h in hyps_of(recalled)}
+        with monkeypatch.context() as mp:
+            mp.setattr(cmod, "MAX_SOLUTIONS", 4)
+            small = FAM.candidates(task)
+        assert status_of(small) == "complete" and {h.answer for h in hyps_of(small)} == full
+        checked += 1
+    assert checked >= 3
+    monkeypatch.setattr(cmod, "MAX_SOLUTIONS", 4)
+    q = task.query[:2] + "~" + task.query[3:]  # an operator no example shows
+    t2 = Task.from_pairs("cryptarithm", [(e.source, e.target) for e in task.examples], q)
+    r = FAM.candidates(t2)
+    assert status_of(r) == "partial" and "4 solutions" in r.note
 
 
 def test_dev_like_row():

@@ -9,7 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import hybrid
-from hybrid.errors import TaskParseError
+from hybrid.errors import InputLimitError, TaskParseError
+from hybrid.families.base import SearchResult
 from hybrid.families.equation_numeric import build_tables
 from hybrid.families.equation_numeric.generator import generate, random_rule
 from hybrid.families.equation_numeric.model import Rule, consistent_ops
@@ -122,28 +123,131 @@ def test_unseen_query_glyph_is_guessed_from_the_prior():
 
 # ----------------------------------------------------------------------------- CP-SAT fallback
 def test_cpsat_and_catalog_agree_on_linear_rules():
+    # The hidden rule is linear, so it lies in both spaces: the gold answer is among the search's
+    # answers whenever the search says it listed them all, and a unique one is the gold.
     rng = random.Random(7)
     agree = n = 0
     for _ in range(25):
         gen = generate(rng, rule=random_rule(rng, ops=LINEAR), n_examples=5, query_seen=True)
         cat = hybrid.solve(gen.task, search=False)
         found = search_cpsat(gen.task, 2.0)
-        assert found, gen.task
-        h = found[0]
-        assert FAM.verify(h, gen.task)  # soundness of the search path
+        assert isinstance(found, SearchResult) and found.hypotheses, gen.task
+        assert found.status in ("complete", "partial")
+        for h in found.hypotheses:
+            assert FAM.verify(h, gen.task) and FAM.apply(h, gen.task) == h.answer  # soundness
+        answers = {h.answer for h in found.hypotheses}
+        if found.status == "complete":
+            assert gen.answer in answers
+            if len(answers) == 1:
+                assert answers == {gen.answer}
         if cat.status == "deduced":
             n += 1
-            agree += h.answer == cat.answer
+            agree += found.hypotheses[0].answer == cat.answer
     assert n > 10 and agree / n >= 0.9
 
 
 def test_cpsat_finds_rules_outside_the_catalog():
-    # a+b+3 is no catalog variant: recall finds nothing, the fallback finds the linear form.
+    # a+b+3 is no catalog variant: recall finds nothing, the fallback finds the linear form and
+    # proves that no other linear form gives another answer.
     pairs = [("12+30", "45"), ("40+41", "84"), ("07+02", "12"), ("55+11", "69")]
     task = hybrid.Task.from_pairs("equation_numeric", pairs, "20+20")
     assert FAM.candidates(task) == []
     sol = hybrid.solve(task, time_limit=5.0)
     assert sol.answer == "43" and sol.method == "search" and sol.status == "deduced"
+    assert sol.proof == "complete" and sol.rule_space == "search"
+
+
+def test_issue_example_is_not_deduced():
+    # Issue 10: 10#10 = 25, 20#20 = 45 fit 2b+5, a+b+5 and 2a+5; the query 30#10 gives 25, 45, 65.
+    task = hybrid.Task.from_pairs("equation_numeric", [("10#10", "25"), ("20#20", "45")], "30#10")
+    found = search_cpsat(task, 5.0)
+    assert found.status == "complete" and {h.answer for h in found.hypotheses} == {"25", "45", "65"}
+    sol = hybrid.solve(task, time_limit=5.0)
+    assert sol.status == "ambiguous" and sol.rule_space == "search"
+    assert {sol.answer, *(a for a, _, _ in sol.alternatives)} == {"25", "45", "65"}
+
+
+def test_search_proves_infeasible():
+    # The same operands with two results: no rule of either space fits.
+    task = hybrid.Task.from_pairs("equation_numeric", [("12#30", "45"), ("12#30", "46")], "20#20")
+    for fn in (search_cpsat, search_python_constraint):
+        found = fn(task, 5.0)
+        assert found.status == "infeasible" and found.hypotheses == []
+    sol = hybrid.solve(task, time_limit=5.0)
+    assert sol.status == "unsolved" and sol.proof == "infeasible" and sol.rule_space == "search"
+
+
+def test_search_stops_at_the_value_cap():
+    from hybrid.families.equation_numeric.search import MAX_VALUES
+
+    # One example leaves hundreds of linear forms: the loop stops after MAX_VALUES + 1 values.
+    task = hybrid.Task.from_pairs("equation_numeric", [("01#02", "7")], "37#52")
+    found = search_cpsat(task, 5.0)
+    assert found.status == "partial" and len({h.answer for h in found.hypotheses}) > MAX_VALUES
+    sol = hybrid.solve(task, time_limit=5.0)
+    assert sol.status == "ambiguous" and sol.proof == "partial"
+
+
+def test_search_time_limit_is_never_a_proof():
+    from hybrid.deadline import Deadline
+
+    task = hybrid.Task.from_pairs("equation_numeric", [("10#10", "25"), ("20#20", "45")], "30#10")
+    for fn in (search_cpsat, search_python_constraint):
+        assert fn(task, Deadline(0)).status == "time_limit"
+
+
+def test_search_reads_sign_position_and_width_from_the_examples():
+    # '@' is a-b with the sign after the digits: the query's negative answer keeps that side.
+    task = hybrid.Task.from_pairs("equation_numeric", [("50@12", "38"), ("12@50", "38@"), ("33@11", "22")], "10@41")
+    assert search_cpsat(task, 5.0).status in ("complete", "partial")
+    assert "31@" in {h.answer for h in search_cpsat(task, 5.0).hypotheses}
+    # concatenation keeps 4 digits; an example with a padded result pins width 4
+    from hybrid.families.equation_numeric.search import read_result
+
+    assert read_result("0532", "/", False) == (532, frozenset({"pre", "suf"}), frozenset({4}))
+    assert read_result("0594", "*", True) == (4950, frozenset({"pre", "suf"}), frozenset({0, 4}))
+    assert read_result("2)", ")", True) == (-2, frozenset({"suf"}), frozenset({0}))
+    assert read_result("0", "#", False) == (0, frozenset({"pre", "suf"}), frozenset({0}))
+    for res in ("#0", "05", "123456", "9" * 30, "#12#", "1#2", "²"):
+        assert read_result(res, "#", False) is None
+
+
+def test_search_answer_sets_match_brute_force():
+    """Every answer of every rule of the linear space (enumerated in Python) is listed, on random
+    linear rules with 1-3 examples."""
+    import itertools
+
+    from hybrid.families.equation_numeric.search import COEF_0, COEF_AB, COEF_AB_PROD, MAX_VALUES, LinearOp
+
+    forms = list(itertools.product(COEF_AB, COEF_AB, COEF_AB_PROD, COEF_0))
+    rng = random.Random(21)
+    checked = 0
+    for _ in range(12):
+        ca, cb, cab, c0 = rng.choice(forms[: len(forms) // 2])
+        op = LinearOp(ca, cb, cab, c0, rng.random() < 0.5, rng.choice(["pre", "suf"]), rng.choice([0, 4]))
+        pairs = []
+        for _ in range(rng.randint(1, 3)):
+            a, b = f"{rng.randrange(100):02d}", f"{rng.randrange(100):02d}"
+            pairs.append((f"{a}%{b}", op.fn(a, b, "%")))
+        task = hybrid.Task.from_pairs("equation_numeric", pairs, f"{rng.randrange(100):02d}%{rng.randrange(100):02d}")
+        qa, qb = task.query[:2], task.query[3:]
+        ref = set()
+        for rev in (False, True):
+            for f in forms:
+                for sign in ("pre", "suf"):
+                    for width in (0, 4):
+                        cand = LinearOp(*f, rev, sign, width)
+                        if all(cand.fn(e.source[:2], e.source[3:], "%") == e.target for e in task.examples):
+                            ref.add(cand.fn(qa, qb, "%"))
+        found = search_cpsat(task, 5.0)
+        got = {h.answer for h in found.hypotheses}
+        assert got <= ref and op.fn(qa, qb, "%") in ref
+        if found.status == "complete":
+            checked += 1
+            assert got == ref, (pairs, task.query)
+        else:
+            assert found.status == "partial" and len(ref) > MAX_VALUES
+    assert checked >= 4
 
 
 def test_python_constraint_baseline_agrees_with_cpsat():
@@ -152,7 +256,10 @@ def test_python_constraint_baseline_agrees_with_cpsat():
         gen = generate(rng, rule=random_rule(rng, ops=LINEAR), n_examples=5, query_seen=True)
         a = search_cpsat(gen.task, 2.0)
         b = search_python_constraint(gen.task, 2.0)
-        assert [h.answer for h in a] == [h.answer for h in b]
+        assert a.status == b.status
+        if a.status == "complete":
+            assert {h.answer for h in a.hypotheses} == {h.answer for h in b.hypotheses}
+    assert "python-constraint" in FAM.backends()
 
 
 # ----------------------------------------------------------------------------- parsing
@@ -162,9 +269,69 @@ def test_malformed_equations_raise(line):
         FAM.parse_example(line, 2)
 
 
+@pytest.mark.parametrize("line", ["1²+34 = 46", "١٢+34 = 46", "12+34 = 4⁶", "12+34 = ٤٦", "12534 = 46",
+                                  "12+34 = 4+6", "12+34 = -46", "12+34 = +", "12+34 = 46x"])
+def test_non_ascii_digits_and_foreign_result_characters_raise(line):
+    with pytest.raises(TaskParseError, match="line 2"):
+        FAM.parse_example(line, 2)
+
+
+def test_results_with_the_operator_as_sign_parse():
+    for line in ("12+34 = +22", "12+34 = 22+", "12-34 = -22", "12}34 = }22", "12+34 = 0046"):
+        FAM.parse_example(line, 2)
+
+
+def test_input_limits():
+    with pytest.raises(InputLimitError, match="limit is 32"):
+        FAM.parse_example("12+34 = " + "9" * 40, 2)
+    with pytest.raises(InputLimitError, match="limit is 32"):
+        hybrid.Task.from_pairs("equation_numeric", [("12+34", "9" * 5000)], "12+34")
+    with pytest.raises(InputLimitError, match="limit is 100"):
+        hybrid.Task.from_pairs("equation_numeric", [("12+34", "46")] * 101, "12+34")
+
+
 def test_malformed_query_raises():
     with pytest.raises(TaskParseError):
         hybrid.Task.from_pairs("equation_numeric", [("12+34", "46")], "1+2")
+    with pytest.raises(TaskParseError):
+        hybrid.Task.from_pairs("equation_numeric", [("12+34", "46")], "1²+34")
+
+
+def test_recall_is_exhaustive_beyond_the_joint_limits():
+    """Rows with more glyphs than the joint weighting takes (per-glyph weighting): the recall still
+    lists every answer of every consistent catalog rule (reference: ``consistent_ops``)."""
+    rng = random.Random(17)
+    for _ in range(20):
+        reverse = rng.random() < 0.5
+        glyphs = rng.sample("#%&@!$^|:<>?~", rng.randint(4, 7))
+        ops = {g: rng.choice([o for o in OPERATIONS if o.reverse == reverse]) for g in glyphs}
+        pairs = []
+        for g in glyphs * 2:
+            a, b = f"{rng.randrange(1, 100):02d}", f"{rng.randrange(1, 100):02d}"
+            if rng.random() < 0.7:  # some glyphs keep a single line, so several operations survive
+                pairs.append((f"{a}{g}{b}", ops[g].fn(a, b, g)))
+        qg = rng.choice(glyphs)
+        task = hybrid.Task.from_pairs("equation_numeric", pairs, f"{rng.randrange(1, 100):02d}{qg}{rng.randrange(1, 100):02d}")
+        by = {}
+        for e in task.examples:
+            by.setdefault(e.source[2], []).append((e.source[:2], e.source[3:], e.target))
+        ref = set()
+        for rev in (False, True):
+            sets = {g: consistent_ops(ls, g, rev) for g, ls in by.items()}
+            if all(sets.values()):
+                qops = sets.get(qg, [o for o in OPERATIONS if o.reverse == rev])
+                ref |= {o.fn(task.query[:2], task.query[3:], qg) for o in qops} - {None}
+        got = FAM.candidates(task)
+        assert isinstance(got, list) and {h.answer for h in got} == ref
+
+
+def test_inapplicable_catalog_rule_is_not_reported_infeasible():
+    # '#' is max mod min (the only catalog operation for these lines), undefined for a zero operand.
+    task = hybrid.Task.from_pairs("equation_numeric", [("24#73", "1"), ("10#35", "5"), ("97#13", "6")], "00#17")
+    ops = {h.rule.op("#").base for h in FAM.candidates(task)}
+    assert ops == {"maxmod"}
+    sol = hybrid.solve(task, time_limit=5.0)
+    assert sol.status == "unsolved" and sol.rule_space == "catalog" and sol.proof == "complete"
 
 
 # ----------------------------------------------------------------------------- dev rows

@@ -15,7 +15,7 @@ def sample_tasks():
     out = []
     for r in read_csv(sample_csv()):
         t = hybrid.parse(r.prompt)
-        out.append(replace(t, meta={**t.meta, "answer": r.answer}))
+        out.append(replace(t, meta={**t.meta, "answer": r.answer, "id": r.id}))
     return out
 
 

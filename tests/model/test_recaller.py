@@ -106,3 +106,11 @@ def test_prior_weight_adds_log_prior(rec):
     assert mixed[1] - mixed[0] == pytest.approx(math.log(100.0), abs=1e-3)
     with pytest.raises(HybridError, match="prior takes a number"):
         LMRecaller.from_spec("/tmp,prior=high")
+
+
+def test_dtype_option(tiny_dir, rec):
+    r = LMRecaller.from_spec(f"{tiny_dir},dtype=float32,device=cpu")
+    assert next(r.model.parameters()).dtype == torch.float32
+    assert r.score_texts("ctx\n", ["Recall: a\n"]) == pytest.approx(rec.score_texts("ctx\n", ["Recall: a\n"]), abs=1e-5)
+    with pytest.raises(HybridError, match="dtype"):
+        LMRecaller.from_spec(f"{tiny_dir},dtype=int3")

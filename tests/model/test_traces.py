@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
+from hybrid import HybridError
 from hybrid.model.render import INSTRUCTION
-from hybrid.model.traces import TraceStats, export_traces, iter_records, read_records, verify_trace
+from hybrid.model.traces import TraceStats, check_output_path, export_traces, iter_records, read_records, verify_trace
 
 
 @pytest.fixture(scope="module")
 def records(sample_tasks):
     st = TraceStats()
-    recs = list(iter_records(sample_tasks, statuses=("deduced", "ambiguous", "guessed"), time_limit=2.0, stats=st))
+    recs = list(iter_records(sample_tasks, statuses=("deduced", "ambiguous", "guessed"), time_limit=2.0, stats=st,
+                             grammar=1))
     return recs, st
 
 
@@ -86,5 +89,41 @@ def test_statuses_filter_and_file_roundtrip(sample_tasks, tmp_path):
     out = tmp_path / "t.jsonl"
     st = export_traces(sample_tasks, out, statuses=("deduced",), time_limit=2.0)
     recs = read_records(out)
-    assert len(recs) == st.written and all(r["status"] == "deduced" for r in recs)
+    assert len(recs) == st.written and all(r["status"] == "deduced" and r["grammar"] == 2 for r in recs)
     assert st.rows == len(sample_tasks) and st.written + sum(st.skipped.values()) == st.rows
+    assert all(verify_trace(r, time_limit=2.0)[0] for r in recs)
+    with pytest.raises(HybridError, match="exists"):
+        export_traces(sample_tasks[:1], out, force=False)
+    with pytest.raises(HybridError, match="overwrite the input"):
+        export_traces(sample_tasks[:1], out, inputs=[out])
+
+
+def test_output_never_overwrites_an_input(tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text("id,prompt,answer\n")
+    link = tmp_path / "link.jsonl"
+    os.link(src, link)  # another name for the same file
+    for out in (src, link, tmp_path / "." / "in.csv"):
+        with pytest.raises(HybridError, match="overwrite the input"):
+            check_output_path(out, [src], force=True)
+    check_output_path(tmp_path / "new.jsonl", [src], force=False)
+
+
+def test_cli_refuses_in_in_and_needs_force(tmp_path, capsys):
+    from hybrid.cli import main
+    from hybrid.data import sample_csv
+
+    src = tmp_path / "s.csv"
+    src.write_bytes(open(sample_csv(), "rb").read())
+    before = src.read_bytes()
+    assert main(["export-traces", str(src), str(src), "--no-progress", "--family", "numeral"]) == 2
+    assert "overwrite the input" in capsys.readouterr().err and src.read_bytes() == before
+    out = tmp_path / "o.jsonl"
+    out.write_text("keep me\n")
+    assert main(["export-traces", str(src), str(out), "--no-progress", "--family", "numeral"]) == 2
+    assert "--force" in capsys.readouterr().err and out.read_text() == "keep me\n"
+    assert main(["export-traces", str(src), str(out), "--no-progress", "--family", "numeral", "--force",
+                 "--val-fraction", "0.5", "--shuffle", "--system", "You solve puzzles."]) == 0
+    train, val = read_records(out), read_records(tmp_path / "o.val.jsonl")
+    assert len(train) + len(val) == 4 and all(r["messages"][0]["role"] == "system" for r in train + val)
+    assert all(verify_trace(r, time_limit=2.0)[0] for r in train + val)

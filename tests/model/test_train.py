@@ -86,3 +86,32 @@ def test_bad_arguments(tmp_path):
         train_recall([], str(tmp_path / "b"), tiny=True)
     with pytest.raises(HybridError, match="local model directory"):
         train_recall(toy_items(), str(tmp_path / "c"), base=str(tmp_path / "nope"))
+
+
+def test_planted_pickle_checkpoint_is_refused_not_run(tmp_path):
+    """A checkpoint that unpickles code must not run it (torch.load(weights_only=True))."""
+    import pickle
+
+    out = tmp_path / "p"
+    out.mkdir()
+    flag = tmp_path / "pwned"
+
+    class Evil:
+        def __reduce__(self):
+            return (open, (str(flag), "w"))
+
+    with open(out / "checkpoint-lora.pt", "wb") as fh:
+        pickle.dump({"params": {}, "optim": Evil(), "step": 1}, fh)
+    with pytest.raises(HybridError, match="not a plain checkpoint"):
+        train_recall(toy_items(), str(out), tiny=True, rank=2, steps=2, base_steps=0, batch_size=2,
+                     max_length=64, progress=False, tiny_kwargs=SMALL)
+    assert not flag.exists()
+
+
+def test_validation_loss_is_logged(tmp_path):
+    out = str(tmp_path / "v")
+    train_recall(toy_items(), out, tiny=True, rank=2, steps=4, base_steps=0, batch_size=2, checkpoint_every=2,
+                 max_length=64, progress=False, tiny_kwargs=SMALL, val_items=toy_items()[:2])
+    log = [json.loads(x) for x in open(os.path.join(out, "train_log.jsonl"))]
+    vals = [x for x in log if "val_loss" in x]
+    assert [x["step"] for x in vals] == [2, 4] and all(x["val_loss"] > 0 for x in vals)

@@ -1,7 +1,12 @@
 """Model-side subcommands, added to ``hybrid`` by the core CLI (``COMMANDS``).
 
     hybrid export-traces CSV OUT.jsonl [--family F ...] [--include-ambiguous] [--include-guessed]
-                                       [--split all|train|heldout] [--limit N] [--no-search]
+                                       [--split all|train|heldout] [--limit N] [--no-search] [--force]
+                                       [--grammar 2|1] [--top-k 8] [--keep-wrong] [--system TEXT]
+                                       [--instruction TEXT] [--chat-template TOKDIR] [--max-chars N]
+                                       [--max-tokens N --tokenizer DIR] [--ratio FAMILY=W ...]
+                                       [--shuffle] [--val-fraction F]
+    hybrid grade GENERATIONS.jsonl --data CSV [--audit] [--json] [--plot-dir DIR] [--rows]
     hybrid train-recall OUT (--tiny | --base DIR) [--traces FILE.jsonl | --data CSV] [--rank 8]
                             [--target-modules q_proj,v_proj] [--steps N] [--base-steps N] ...
     hybrid recall-report CSV [--recaller prior] [--recaller lm:SPEC ...] [--split heldout] [--json]
@@ -85,25 +90,112 @@ def _add_export(sub):
     p.add_argument("--include-ambiguous", action="store_true", help="also rows solved with status ambiguous")
     p.add_argument("--include-guessed", action="store_true", help="also rows solved with status guessed")
     p.add_argument("--no-search", action="store_true", help="do not run the CP-SAT fallback")
-    p.add_argument("--time-limit", type=float, default=None, help="seconds for each fallback search")
+    p.add_argument("--time-limit", type=float, default=None, help="seconds for each solve")
+    p.add_argument("--force", action="store_true", help="overwrite existing output files")
+    p.add_argument("--grammar", type=int, choices=(1, 2), default=2, help="trace grammar (2: working shown; 1: old)")
+    p.add_argument("--top-k", type=int, default=8, help="equation families: hypotheses tried per trace (default 8)")
+    p.add_argument("--keep-wrong", action="store_true",
+                   help="also rows whose answer differs from the label, with their honest status (never rewritten)")
+    p.add_argument("--system", default=None, help="system prompt (a first 'system' message)")
+    p.add_argument("--instruction", default=None, help="instruction appended to the prompt (default: the \\boxed{} one)")
+    p.add_argument("--chat-template", metavar="TOKDIR", default=None,
+                   help="add 'text': the chat rendered by this local tokenizer's template, ending with EOS")
+    p.add_argument("--tokenizer", metavar="DIR", default=None, help="local tokenizer for --max-tokens")
+    p.add_argument("--max-tokens", type=int, default=None, help="drop records longer than N tokens (--tokenizer)")
+    p.add_argument("--max-chars", type=int, default=None, help="drop records longer than N characters")
+    p.add_argument("--ratio", action="append", default=None, metavar="FAMILY=W",
+                   help="family mix weights (repeatable); families not named are dropped")
+    p.add_argument("--shuffle", action="store_true", help="shuffle the records (seeded by --seed)")
+    p.add_argument("--val-fraction", type=float, default=None,
+                   help="also write OUT.val.jsonl: this fraction of rows by the train-recall prompt-hash split")
     p.set_defaults(func=_cmd_export)
 
 
 def _cmd_export(args) -> int:
     from ..pipeline import DEFAULT_TIME_LIMIT
-    from .traces import export_traces
 
     statuses = ("deduced",) + (("ambiguous",) if args.include_ambiguous else ()) + (
         ("guessed",) if args.include_guessed else ())
+    import os
+
+    from .render import INSTRUCTION
+    from .traces import TraceStats, check_output_path, iter_records, shape_records, split_records, write_records
+
     tl = DEFAULT_TIME_LIMIT if args.time_limit is None else args.time_limit
-    if tl < 0:
-        raise HybridError(f"--time-limit must be >= 0, got {tl}")
+    if tl <= 0:
+        raise HybridError(f"--time-limit must be > 0, got {tl} (use --no-search to skip the fallback search)")
+    if args.top_k < 1:
+        raise HybridError(f"--top-k must be >= 1, got {args.top_k}")
+    for name in ("max_chars", "max_tokens"):
+        v = getattr(args, name)
+        if v is not None and v < 1:
+            raise HybridError(f"--{name.replace('_', '-')} must be >= 1, got {v}")
+    if args.val_fraction is not None and not 0.0 < args.val_fraction < 1.0:
+        raise HybridError(f"--val-fraction must be between 0 and 1, got {args.val_fraction}")
+    if args.max_tokens is not None and not (args.tokenizer or args.chat_template):
+        raise HybridError("--max-tokens needs --tokenizer DIR (or --chat-template DIR)")
+    ratios = None
+    if args.ratio:
+        from ..families import FAMILY_NAMES
+
+        ratios = {}
+        for item in args.ratio:
+            fam, sep, w = item.partition("=")
+            try:
+                weight = float(w)
+            except ValueError:
+                weight = -1.0
+            if not sep or fam not in FAMILY_NAMES or weight < 0:
+                raise HybridError(f"--ratio {item!r}: expected FAMILY=WEIGHT with a known family and a weight >= 0")
+            ratios[fam] = weight
+    outs = [args.out]
+    if args.val_fraction is not None:
+        root, ext = os.path.splitext(args.out)
+        outs.append(f"{root}.val{ext or '.jsonl'}")
+    for o in outs:
+        check_output_path(o, [args.csv], args.force)
+    if len(set(map(os.path.abspath, outs))) != len(outs):
+        raise HybridError("the train and val outputs would be the same file")
+    tok = None
+    tok_dir = args.chat_template or args.tokenizer
+    if tok_dir:
+        if not os.path.isdir(tok_dir):
+            raise HybridError(f"{tok_dir!r} is not a local tokenizer directory (nothing is downloaded)")
+        try:
+            from transformers import AutoTokenizer
+
+            tok = AutoTokenizer.from_pretrained(tok_dir, local_files_only=True)
+        except ImportError as exc:
+            raise HybridError(f"--chat-template/--tokenizer need the model extra: {exc}") from None
+        except (OSError, ValueError) as exc:
+            raise HybridError(f"cannot load a tokenizer from {tok_dir}: {exc}") from None
+        if args.chat_template and not getattr(tok, "chat_template", None):
+            raise HybridError(f"{tok_dir}: the tokenizer has no chat template")
     tasks = _tasks(args)
-    st = export_traces(tasks, args.out, statuses=statuses, search=not args.no_search, time_limit=tl,
-                       progress=not args.no_progress)
+    st = TraceStats()
+    recs = list(iter_records(tasks, statuses=statuses, search=not args.no_search, time_limit=tl, stats=st,
+                             progress=not args.no_progress, grammar=args.grammar, k=args.top_k,
+                             wrong="keep" if args.keep_wrong else "skip",
+                             instruction=args.instruction or INSTRUCTION, system=args.system))
+    recs = shape_records(recs, max_chars=args.max_chars, max_tokens=args.max_tokens, tokenizer=tok,
+                         chat_template=bool(args.chat_template), ratios=ratios, shuffle=args.shuffle,
+                         seed=args.seed, stats=st)
+    if args.val_fraction is not None:
+        train, val = split_records(recs, args.val_fraction, args.seed)
+        write_records(outs[0], train)
+        write_records(outs[1], val)
+        print(f"wrote {len(train)} traces to {outs[0]} and {len(val)} to {outs[1]} (val fraction "
+              f"{args.val_fraction}, seed {args.seed})")
+    else:
+        write_records(args.out, recs)
+        print(f"wrote {len(recs)} traces to {args.out}")
     d = st.to_dict()
-    print(f"wrote {st.written} traces of {st.rows} rows to {args.out}; "
-          f"{st.reverified}/{st.written} re-verified line by line")
+    by_family: dict = {}
+    for r in recs:
+        by_family[r["family"]] = by_family.get(r["family"], 0) + 1
+    d["by_family"] = dict(sorted(by_family.items()))
+    line_note = f"; {st.lines_true}/{st.lines} trace lines true" if args.grammar == 2 else ""
+    print(f"{st.rows} rows; {st.reverified}/{st.written} traces re-verified line by line{line_note}")
     for f, n in d["by_family"].items():
         print(f"  {f}: {n}")
     for why, n in d["skipped"].items():
@@ -142,6 +234,10 @@ def _add_train(sub):
     p.add_argument("--checkpoint-every", type=int, default=50)
     p.add_argument("--threads", type=int, default=1, help="torch CPU threads (the machine is shared)")
     p.add_argument("--no-resume", action="store_true", help="ignore existing checkpoints")
+    p.add_argument("--val-traces", default=None, help="validation traces (.jsonl); default with --traces: its held-out rows")
+    p.add_argument("--val-max", type=int, default=64, help="at most N validation items (loss logged at checkpoints)")
+    p.add_argument("--dtype", choices=("auto", "float32", "bfloat16", "float16"), default=None,
+                   help="load dtype of --base")
     p.add_argument("--no-progress", action="store_true")
     p.set_defaults(func=_cmd_train)
 
@@ -160,17 +256,20 @@ def _cmd_train(args) -> int:
         if getattr(args, name) < 1:
             raise HybridError(f"--{name.replace('_', '-')} must be >= 1")
     context = args.context
+    val_items = []
     if args.traces:
         recs = read_records(args.traces)
         if fams:
             recs = [r for r in recs if r.get("family") in fams]
         # Held-out rows stay out of training here too, by the same prompt-hash split.
-        from .render import INSTRUCTION
         from .split import is_heldout
+        from .traces import record_prompt
 
-        recs = [r for r in recs if not is_heldout(r["messages"][0]["content"][: -len(INSTRUCTION) - 1].strip(),
-                                                  args.holdout, args.seed)]
-        items = items_from_traces(recs)
+        held = [is_heldout(record_prompt(r), args.holdout, args.seed) for r in recs]
+        val_items = items_from_traces([r for r, h in zip(recs, held, strict=True) if h])[: args.val_max]
+        if args.val_traces:
+            val_items = items_from_traces(read_records(args.val_traces))[: args.val_max]
+        items = items_from_traces([r for r, h in zip(recs, held, strict=True) if not h])
         context = "prompt"
     else:
         path = args.data or str(default_dev_csv())
@@ -191,7 +290,7 @@ def _cmd_train(args) -> int:
                        base_lr=args.lr, batch_size=args.batch_size, rank_weight=args.rank_weight, context=context,
                        checkpoint_every=args.checkpoint_every, resume=not args.no_resume, seed=args.seed,
                        max_length=args.max_length, max_minutes=args.max_minutes, threads=args.threads,
-                       progress=not args.no_progress)
+                       progress=not args.no_progress, val_items=val_items, dtype=args.dtype)
     print(json.dumps(res))
     if not res["finished"]:
         print(f"stopped at {res['stage']} step {res['step']}: re-run the same command to resume", file=sys.stderr)
@@ -238,4 +337,37 @@ def _cmd_report(args) -> int:
     return 0
 
 
-COMMANDS = (_add_export, _add_train, _add_report)
+# ---------------------------------------------------------------------- grade
+def _add_grade(sub):
+    p = sub.add_parser("grade", help="score a model's generations (final answers; --audit: every trace line)")
+    p.add_argument("generations", help="JSON lines: {id, text} or chat records (messages)")
+    p.add_argument("--data", required=True, help="labelled CSV (id,prompt,answer)")
+    p.add_argument("--audit", action="store_true", help="check every trace line under the trace grammar")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--rows", action="store_true", help="with --json: one entry per generation too")
+    p.add_argument("--plot-dir", default=None, help="with --audit: write first_false_<family>.png here")
+    p.add_argument("--time-limit", type=float, default=None, help="seconds per solve (the puzzle's status)")
+    p.set_defaults(func=_cmd_grade)
+
+
+def _cmd_grade(args) -> int:
+    from .grade import format_grade, grade, plot_first_false
+
+    rep = grade(args.generations, args.data, audit=args.audit, time_limit=args.time_limit, per_row=args.rows)
+    if args.plot_dir:
+        if not args.audit:
+            raise HybridError("--plot-dir needs --audit")
+        paths = plot_first_false(rep, args.plot_dir)
+        if not paths:
+            print("matplotlib is not installed (bench extra): no plots written", file=sys.stderr)
+        rep["plots"] = paths
+    if args.json:
+        print(json.dumps(rep, ensure_ascii=False))
+    else:
+        print(format_grade(rep))
+        for pth in rep.get("plots", []):
+            print(f"wrote {pth}")
+    return 0
+
+
+COMMANDS = (_add_export, _add_train, _add_report, _add_grade)

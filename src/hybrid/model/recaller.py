@@ -25,7 +25,22 @@ from ..recall import PriorRecaller, Recaller
 from ..task import Task
 from .render import CONTEXT_STYLES, candidate_text, context_text
 
-__all__ = ["LMRecaller", "RECALL_CONFIG"]
+__all__ = ["LMRecaller", "RECALL_CONFIG", "torch_dtype"]
+
+DTYPES = ("auto", "float32", "bfloat16", "float16")
+
+
+def torch_dtype(name: str | None):
+    """``None``/``auto`` -> "auto" for ``from_pretrained``; else the torch dtype of that name."""
+    if name is None:
+        return None
+    if name not in DTYPES:
+        raise HybridError(f"dtype must be one of {', '.join(DTYPES)}, got {name!r}")
+    if name == "auto":
+        return "auto"
+    import torch
+
+    return getattr(torch, name)
 
 #: Written by ``train-recall`` next to a model or adapter: how it was trained to read tasks.
 RECALL_CONFIG = "hybrid_recall.json"
@@ -59,15 +74,19 @@ class LMRecaller(Recaller):
     name = "lm"
 
     def __init__(self, model, tokenizer, *, context: str = "prompt", batch_size: int = 16, top: int = 64,
-                 max_length: int | None = None, device=None, prior_weight: float = 0.0):
+                 max_length: int | None = None, device=None, prior_weight: float = 0.0, placed: bool = False):
         import torch
 
         if context not in CONTEXT_STYLES:
             raise HybridError(f"context must be one of {CONTEXT_STYLES}, got {context!r}")
         if batch_size < 1 or top < 1:
             raise HybridError("batch and top must be >= 1")
-        self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
-        self.model = model.to(self.device).eval()
+        if placed:  # already placed by a device_map: inputs go where the embeddings are
+            self.device = model.get_input_embeddings().weight.device
+            self.model = model.eval()
+        else:
+            self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+            self.model = model.to(self.device).eval()
         self.tokenizer = tokenizer
         self.context = context
         self.batch_size = int(batch_size)
@@ -80,8 +99,13 @@ class LMRecaller(Recaller):
 
     # ------------------------------------------------------------------ loading
     @classmethod
-    def load(cls, model_dir: str, adapter: str | None = None, **kwargs) -> "LMRecaller":
-        """Load a local model directory, optionally applying a LoRA adapter directory."""
+    def load(cls, model_dir: str, adapter: str | None = None, dtype: str | None = None, device_map=None,
+             **kwargs) -> "LMRecaller":
+        """Load a local model directory, optionally applying a LoRA adapter directory.
+
+        ``dtype`` (``auto``/``float32``/``bfloat16``/``float16``) and ``device_map`` (e.g. ``auto``,
+        which needs ``accelerate``) are passed to ``from_pretrained`` for models too big for one
+        device or for float32; with a ``device_map`` the model is not moved afterwards."""
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
         cfg = _read_config(model_dir) if os.path.isdir(model_dir or "") else {}
@@ -105,7 +129,13 @@ class LMRecaller(Recaller):
                 kwargs[key] = cfg[key]
         try:
             tokenizer = AutoTokenizer.from_pretrained(model_dir, local_files_only=True)
-            model = AutoModelForCausalLM.from_pretrained(model_dir, local_files_only=True)
+            extra = {}
+            if dtype is not None:
+                extra["torch_dtype"] = torch_dtype(dtype)
+            if device_map is not None:
+                extra["device_map"] = device_map
+                kwargs["placed"] = True
+            model = AutoModelForCausalLM.from_pretrained(model_dir, local_files_only=True, **extra)
         except (OSError, ValueError) as exc:
             raise HybridError(f"cannot load a causal LM from {model_dir}: {exc}") from None
         if adapter is not None:
@@ -126,9 +156,10 @@ class LMRecaller(Recaller):
         path, opts = parts[0], {}
         for p in parts[1:]:
             key, sep, value = p.partition("=")
-            if not sep or key not in ("adapter", "batch", "top", "device", "context", "max_length", "prior"):
+            if not sep or key not in ("adapter", "batch", "top", "device", "context", "max_length", "prior", "dtype",
+                                      "device_map"):
                 raise HybridError(f"recaller spec: unknown option {p!r} "
-                                  "(adapter, batch, top, device, context, max_length, prior)")
+                                  "(adapter, batch, top, device, context, max_length, prior, dtype, device_map)")
             opts[key] = value
         kwargs = {}
         try:
@@ -142,7 +173,7 @@ class LMRecaller(Recaller):
                 kwargs["prior_weight"] = float(opts["prior"])
             except ValueError:
                 raise HybridError(f"recaller spec {spec!r}: prior takes a number") from None
-        for key in ("device", "context"):
+        for key in ("device", "context", "dtype", "device_map"):
             if key in opts:
                 kwargs[key] = opts[key]
         return cls.load(path, adapter=opts.get("adapter"), **kwargs)

@@ -1,6 +1,15 @@
 """Recall + verification traces in chat format, for fine-tuning a model.
 
-One JSON line per solved row::
+Grammar version 2 (the default, ``hybrid.model.grammar``): every line shows its working and is
+re-checked by ``grammar.audit_trace`` before a record is written. One JSON line per row::
+
+    {"id": "<row id>", "messages": [{"role": "system", ...}?, {"role": "user", ...},
+                                    {"role": "assistant", "content": "Try 1: ...\\n...\\n\\\\boxed{x}"}],
+     "family": "cipher", "status": "deduced", "answer": "x", "gold": "x", "grammar": 2}
+
+``answer`` is the library's answer (what the trace concludes); ``gold`` the label. A row whose
+label differs is skipped, or with ``wrong="keep"`` written with its honest status (never rewritten
+to the label). Version 1 (``grammar=1``, the old layout, kept for comparison) writes::
 
     {"messages": [{"role": "user", "content": "<prompt>\\nPut your final answer inside \\\\boxed{}."},
                   {"role": "assistant", "content": "Recall: ...\\nCheck: a -> b: ok\\n...\\n\\\\boxed{x}"}],
@@ -24,9 +33,10 @@ from ..families import get_family
 from ..parse import parse
 from ..pipeline import DEFAULT_TIME_LIMIT, solve
 from ..task import Task
-from .render import INSTRUCTION, candidate_text, check_line, trace_text, user_message
+from .render import INSTRUCTION, candidate_text, check_line, prompt_text, trace_text, user_message
 
-__all__ = ["TraceStats", "make_record", "export_traces", "verify_trace", "find_hypothesis", "STATUSES_DEFAULT"]
+__all__ = ["TraceStats", "make_record", "export_traces", "verify_trace", "find_hypothesis", "STATUSES_DEFAULT",
+           "record_task", "check_output_path"]
 
 STATUSES_DEFAULT = ("deduced",)
 _BOXED = re.compile(r"\\boxed\{(.*)\}\s*$", re.S)
@@ -39,12 +49,16 @@ class TraceStats:
     reverified: int = 0
     skipped: dict = field(default_factory=dict)
     by_family: dict = field(default_factory=dict)
+    #: Lines of the written traces checked by the audit (grammar 2) and how many held.
+    lines: int = 0
+    lines_true: int = 0
 
     def skip(self, reason: str) -> None:
         self.skipped[reason] = self.skipped.get(reason, 0) + 1
 
     def to_dict(self) -> dict:
         return {"rows": self.rows, "written": self.written, "reverified": self.reverified,
+                "lines": self.lines, "lines_true": self.lines_true,
                 "skipped": dict(sorted(self.skipped.items())), "by_family": dict(sorted(self.by_family.items()))}
 
 
@@ -60,14 +74,56 @@ def make_record(task: Task, hypothesis, answer: str, status: str) -> dict:
     }
 
 
+def make_record_v2(task: Task, sol, *, k: int = 8, instruction: str = INSTRUCTION,
+                   system: str | None = None) -> dict:
+    from .grammar import GRAMMAR_VERSION
+    from .grammar import trace_text as trace_v2
+
+    msgs = [{"role": "system", "content": system}] if system else []
+    msgs += [{"role": "user", "content": f"{prompt_text(task)}\n{instruction}"},
+             {"role": "assistant", "content": trace_v2(task, sol, k)}]
+    rec = {"id": task.meta.get("id"), "messages": msgs, "family": task.family, "status": sol.status,
+           "answer": sol.answer, "gold": task.meta.get("answer"), "grammar": GRAMMAR_VERSION}
+    if instruction != INSTRUCTION:
+        rec["instruction"] = instruction
+    return rec
+
+
+def _message(record: dict, role: str) -> str | None:
+    for m in record.get("messages") or ():
+        if isinstance(m, dict) and m.get("role") == role and isinstance(m.get("content"), str):
+            return m["content"]
+    return None
+
+
+def record_task(record: dict) -> Task:
+    """The task of a record, parsed from its user message (instruction removed)."""
+    user = _message(record, "user")
+    if user is None:
+        raise HybridError("record has no user message")
+    instruction = record.get("instruction", INSTRUCTION)
+    if instruction and user.endswith("\n" + instruction):
+        user = user[: -len(instruction) - 1]
+    return parse(user)
+
+
+def _candidates(fam, task):
+    from ..families.base import SearchResult
+
+    got = fam.candidates(task)
+    return list(got.hypotheses if isinstance(got, SearchResult) else got)
+
+
 def find_hypothesis(task: Task, recall_line: str, time_limit: float = DEFAULT_TIME_LIMIT):
     """Recall again, from the task alone, the hypothesis whose rendering is ``recall_line``."""
     fam = get_family(task.family)
-    for h in fam.candidates(task):
+    for h in _candidates(fam, task):
         if candidate_text(task, h).rstrip("\n") == recall_line:
             return h
     if time_limit > 0:
-        for h in fam.search(task, time_limit):
+        from ..deadline import Deadline
+
+        for h in fam.search(task, Deadline(time_limit)).hypotheses:
             if candidate_text(task, h).rstrip("\n") == recall_line:
                 return h
     return None
@@ -76,11 +132,16 @@ def find_hypothesis(task: Task, recall_line: str, time_limit: float = DEFAULT_TI
 def verify_trace(record: dict, time_limit: float = DEFAULT_TIME_LIMIT, hypothesis=None) -> tuple[bool, str]:
     """Re-execute a trace: ``(True, "")`` when every line holds, else ``(False, why)``.
 
+    Grammar 2 records (``record["grammar"] == 2``) go through ``grammar.audit_trace``; the rest
+    of this docstring describes grammar 1.
+
     The prompt is parsed from the user message; the recall line must name a hypothesis the family
     recalls for that prompt; each ``Check`` line must be one of the prompt's examples, in order,
     and the hypothesis must verify on that example alone; ``Apply`` and ``\\boxed{}`` must carry the
     answer the hypothesis gives the query.
     """
+    if isinstance(record, dict) and record.get("grammar") == 2:
+        return _verify_v2(record, time_limit)
     try:
         msgs = record["messages"]
         user, assistant = msgs[0]["content"], msgs[1]["content"]
@@ -126,20 +187,58 @@ def verify_trace(record: dict, time_limit: float = DEFAULT_TIME_LIMIT, hypothesi
     return True, ""
 
 
+def _verify_v2(record: dict, time_limit: float, sol=None, stats: TraceStats | None = None) -> tuple[bool, str]:
+    from .grammar import audit_trace
+
+    try:
+        task = record_task(record)
+    except HybridError as exc:
+        return False, f"prompt does not parse: {exc}"
+    text = _message(record, "assistant")
+    if text is None:
+        return False, "record has no assistant message"
+    if sol is None:
+        sol = solve(task, search=time_limit > 0, time_limit=time_limit if time_limit > 0 else 1.0)
+    audit = audit_trace(task, text, sol)
+    if stats is not None:
+        stats.lines += len(audit.lines)
+        stats.lines_true += sum(v.verdict == "true" for v in audit.lines)
+    if not audit.ok:
+        bad = next((v for v in audit.lines if v.verdict != "true"), None)
+        why = f"line {bad.n + 1} is {bad.verdict}: {bad.why}" if bad else "; ".join(audit.problems)
+        return False, why
+    if "answer" in record and record["answer"] != audit.answer:
+        return False, "the record's answer differs from the boxed answer"
+    return True, ""
+
+
 def iter_records(tasks, *, statuses=STATUSES_DEFAULT, search: bool = True,
-                 time_limit: float = DEFAULT_TIME_LIMIT, stats: TraceStats | None = None, progress: bool = False):
-    """Yield one re-verified record per task solved correctly with an allowed status."""
+                 time_limit: float = DEFAULT_TIME_LIMIT, stats: TraceStats | None = None, progress: bool = False,
+                 grammar: int = 2, k: int = 8, wrong: str = "skip", instruction: str = INSTRUCTION,
+                 system: str | None = None):
+    """Yield one re-verified record per task solved with an allowed status.
+
+    ``wrong``: ``skip`` rows whose answer differs from the label, or ``keep`` them with the
+    library's own (honestly uncertain) trace; a ``deduced`` row is never kept wrong.
+    """
+    if wrong not in ("skip", "keep"):
+        raise HybridError(f"wrong must be 'skip' or 'keep', got {wrong!r}")
+    if grammar not in (1, 2):
+        raise HybridError(f"grammar must be 1 or 2, got {grammar!r}")
     stats = stats if stats is not None else TraceStats()
     from tqdm import tqdm
 
     for task in tqdm(tasks, unit="row", dynamic_ncols=True, disable=not progress):
         stats.rows += 1
         gold = task.meta.get("answer")
-        sol = solve(task, search=search, time_limit=time_limit)
+        if search:
+            sol = solve(task, search=True, time_limit=time_limit)
+        else:
+            sol = solve(task, search=False)
         if sol.answer is None:
             stats.skip("unsolved")
             continue
-        if gold is not None and sol.answer != gold:
+        if gold is not None and sol.answer != gold and (wrong == "skip" or sol.status == "deduced"):
             stats.skip("wrong answer")
             continue
         if sol.status not in statuses:
@@ -148,8 +247,12 @@ def iter_records(tasks, *, statuses=STATUSES_DEFAULT, search: bool = True,
         if sol.hypothesis is None:
             stats.skip("no hypothesis object")
             continue
-        rec = make_record(task, sol.hypothesis, sol.answer, sol.status)
-        ok, why = verify_trace(rec, time_limit=time_limit if search else 0.0, hypothesis=sol.hypothesis)
+        if grammar == 2:
+            rec = make_record_v2(task, sol, k=k, instruction=instruction, system=system)
+            ok, why = _verify_v2(rec, time_limit, sol=sol, stats=stats)
+        else:
+            rec = make_record(task, sol.hypothesis, sol.answer, sol.status)
+            ok, why = verify_trace(rec, time_limit=time_limit if search else 0.0, hypothesis=sol.hypothesis)
         if not ok:
             stats.skip(f"does not re-verify: {why}")
             continue
@@ -159,15 +262,53 @@ def iter_records(tasks, *, statuses=STATUSES_DEFAULT, search: bool = True,
         yield rec
 
 
-def export_traces(tasks, out_path, **kwargs) -> TraceStats:
-    """Write the records of ``iter_records`` to a JSON-lines file; returns the counts."""
-    stats = kwargs.pop("stats", None) or TraceStats()
+def check_output_path(out_path, inputs=(), force: bool = False) -> None:
+    """Refuse an output that is one of the inputs (same path or same file), or that exists
+    without ``force``."""
+    import os
+
+    out = os.path.abspath(os.fspath(out_path))
+    for inp in inputs:
+        if inp is None:
+            continue
+        same = os.path.abspath(os.fspath(inp)) == out
+        if not same and os.path.exists(out) and os.path.exists(inp):
+            try:
+                same = os.path.samefile(out, inp)
+            except OSError:
+                same = False
+        if same:
+            raise HybridError(f"{out_path}: the output would overwrite the input {inp}")
+    if os.path.exists(out) and not force:
+        raise HybridError(f"{out_path} exists; pass --force (force=True) to overwrite it")
+
+
+def _write_jsonl(out_path, records) -> None:
+    import os
+
+    tmp = f"{out_path}.tmp{os.getpid()}"
     try:
-        with open(out_path, "w", encoding="utf-8") as fh:
-            for rec in iter_records(tasks, stats=stats, **kwargs):
+        with open(tmp, "w", encoding="utf-8") as fh:
+            for rec in records:
                 fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        os.replace(tmp, out_path)
     except OSError as exc:
         raise HybridError(f"cannot write {out_path}: {exc.strerror}") from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def export_traces(tasks, out_path, *, inputs=(), force: bool = True, **kwargs) -> TraceStats:
+    """Write the records of ``iter_records`` to a JSON-lines file; returns the counts.
+
+    ``inputs`` are paths the output must never be (checked with ``os.path.samefile`` too); an
+    existing output needs ``force`` (the CLI's ``--force``; True by default in code). The file is
+    written to a temporary name and moved into place, so a failed export leaves no half file.
+    """
+    check_output_path(out_path, inputs, force)
+    stats = kwargs.pop("stats", None) or TraceStats()
+    _write_jsonl(out_path, iter_records(tasks, stats=stats, **kwargs))
     return stats
 
 
@@ -184,3 +325,77 @@ def read_records(path) -> list[dict]:
             return out
     except FileNotFoundError:
         raise HybridError(f"{path}: no such file") from None
+
+
+# ---------------------------------------------------------------------- export options
+def record_prompt(rec: dict) -> str:
+    """The prompt of a record (user message less its instruction, stripped): the split key."""
+    user = _message(rec, "user") or ""
+    instruction = rec.get("instruction", INSTRUCTION)
+    if instruction and user.endswith("\n" + instruction):
+        user = user[: -len(instruction) - 1]
+    return user.strip()
+
+
+def shape_records(records: list[dict], *, max_chars: int | None = None, max_tokens: int | None = None,
+                  tokenizer=None, chat_template: bool = False, ratios: dict | None = None, shuffle: bool = False,
+                  seed: int = 0, stats: TraceStats | None = None) -> list[dict]:
+    """Export options applied to finished records, in this order:
+
+    * ``chat_template``: add ``text``, the conversation rendered by ``tokenizer``'s chat template,
+      ending with its EOS token (appended when the template does not end with it);
+    * ``max_chars`` / ``max_tokens`` (tokens of ``tokenizer``, counted on ``text`` when present,
+      else on the joined messages): longer records are dropped (counted in ``stats.skipped``);
+    * ``ratios`` ``{family: weight}``: families are down-sampled (seeded) so their counts follow the
+      weights as closely as the scarcest family allows; families not named are dropped;
+    * ``shuffle``: a seeded shuffle of the result.
+    """
+    import random
+
+    stats = stats if stats is not None else TraceStats()
+    out = []
+    for rec in records:
+        if chat_template:
+            text = tokenizer.apply_chat_template(rec["messages"], tokenize=False)
+            eos = tokenizer.eos_token
+            if eos and not text.endswith(eos):
+                text += eos
+            rec = {**rec, "text": text}
+        body = rec.get("text") or "\n".join(m["content"] for m in rec["messages"])
+        if max_chars is not None and len(body) > max_chars:
+            stats.skip(f"longer than {max_chars} chars")
+            continue
+        if max_tokens is not None and len(tokenizer(body, add_special_tokens=False)["input_ids"]) > max_tokens:
+            stats.skip(f"longer than {max_tokens} tokens")
+            continue
+        out.append(rec)
+    rng = random.Random(seed)
+    if ratios:
+        by: dict = {}
+        for rec in out:
+            by.setdefault(rec["family"], []).append(rec)
+        scale = min((len(by.get(f, [])) / w for f, w in ratios.items() if w > 0), default=0.0)
+        kept = []
+        for f, w in ratios.items():
+            rows = by.get(f, [])
+            n = min(len(rows), int(round(scale * w)))
+            kept += rng.sample(rows, n) if n < len(rows) else rows
+        order = {id(r): i for i, r in enumerate(out)}
+        out = sorted(kept, key=lambda r: order[id(r)])
+    if shuffle:
+        rng.shuffle(out)
+    return out
+
+
+def split_records(records: list[dict], val_fraction: float, seed: int = 0) -> tuple[list[dict], list[dict]]:
+    """(train, val) by the prompt-hash split ``train-recall`` uses (``split.is_heldout``)."""
+    from .split import is_heldout
+
+    train, val = [], []
+    for rec in records:
+        (val if is_heldout(record_prompt(rec), val_fraction, seed) else train).append(rec)
+    return train, val
+
+
+def write_records(out_path, records) -> None:
+    _write_jsonl(out_path, records)

@@ -52,6 +52,8 @@ class TrainItem:
     target: str
     negatives: list = field(default_factory=list)
     family: str = ""
+    #: End the target with the tokenizer's EOS token.
+    eos: bool = False
 
 
 # ---------------------------------------------------------------------- data
@@ -93,15 +95,21 @@ def items_from_tasks(tasks, *, context: str = "compact", negatives: int = 3, min
     return out
 
 
-def items_from_traces(records) -> list[TrainItem]:
-    """Exported trace records: user message -> assistant trace (context style ``prompt``)."""
+def items_from_traces(records, eos: bool = True) -> list[TrainItem]:
+    """Exported trace records: [system +] user message -> assistant trace (context style ``prompt``).
+
+    With ``eos`` the target ends with the tokenizer's EOS token, so a trained model learns to stop
+    after the box."""
     out = []
     for i, rec in enumerate(records, 1):
-        try:
-            user, assistant = rec["messages"][0]["content"], rec["messages"][1]["content"]
-        except (KeyError, IndexError, TypeError):
-            raise HybridError(f"trace record {i}: expected messages [user, assistant]") from None
-        out.append(TrainItem(user + "\n", assistant + "\n", [], rec.get("family", "")))
+        msgs = rec.get("messages") if isinstance(rec, dict) else None
+        roles = {m.get("role"): m.get("content") for m in msgs or () if isinstance(m, dict)}
+        user, assistant = roles.get("user"), roles.get("assistant")
+        if not isinstance(user, str) or not isinstance(assistant, str):
+            raise HybridError(f"trace record {i}: expected messages with a user and an assistant turn")
+        system = roles.get("system")
+        ctx = (system + "\n" if isinstance(system, str) and system else "") + user + "\n"
+        out.append(TrainItem(ctx, assistant + "\n", [], rec.get("family", ""), eos=eos))
     return out
 
 
@@ -127,9 +135,12 @@ def build_tiny(out_dir: str, texts, *, hidden: int = 128, layers: int = 2, heads
     return out_dir
 
 
-def _encode(tokenizer, item_ctx: str, target: str, max_length: int):
+def _encode(tokenizer, item_ctx: str, target: str, max_length: int, eos: bool = False):
     ids_c = list(tokenizer(item_ctx, add_special_tokens=False)["input_ids"])
-    ids_t = list(tokenizer(target, add_special_tokens=False)["input_ids"])[: max_length - 1]
+    ids_t = list(tokenizer(target, add_special_tokens=False)["input_ids"])
+    if eos and tokenizer.eos_token_id is not None:
+        ids_t.append(tokenizer.eos_token_id)
+    ids_t = ids_t[: max_length - 1]
     b = tokenizer.bos_token_id
     ctx = ([b] if b is not None else []) + ids_c
     keep = max_length - len(ids_t)
@@ -138,11 +149,12 @@ def _encode(tokenizer, item_ctx: str, target: str, max_length: int):
     return ctx, ids_t
 
 
-def _seq_logprobs(model, tokenizer, pairs, max_length: int, device):
+def _seq_logprobs(model, tokenizer, pairs, max_length: int, device, eos=None):
     """Summed target log-probabilities and target lengths for (context, target) pairs, one batch."""
     import torch
 
-    enc = [_encode(tokenizer, c, t, max_length) for c, t in pairs]
+    eos = eos or [False] * len(pairs)
+    enc = [_encode(tokenizer, c, t, max_length, e) for (c, t), e in zip(pairs, eos, strict=True)]
     width = max(len(c) + len(t) for c, t in enc)
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     ids = torch.full((len(enc), width), pad, dtype=torch.long)
@@ -164,13 +176,14 @@ def _seq_logprobs(model, tokenizer, pairs, max_length: int, device):
 def _loss(model, tokenizer, items, max_length, device, rank_weight: float):
     import torch
 
-    pairs, groups = [], []
+    pairs, groups, eos = [], [], []
     for it in items:
         start = len(pairs)
         pairs.append((it.context, it.target))
         pairs += [(it.context, n) for n in it.negatives]
+        eos += [it.eos] * (1 + len(it.negatives))
         groups.append((start, len(pairs)))
-    sums, lens = _seq_logprobs(model, tokenizer, pairs, max_length, device)
+    sums, lens = _seq_logprobs(model, tokenizer, pairs, max_length, device, eos)
     pos = torch.tensor([g[0] for g in groups], device=sums.device)
     lm = -(sums[pos] / lens[pos].clamp(min=1)).mean()
     ranked = [g for g in groups if g[1] - g[0] > 1]
@@ -181,9 +194,25 @@ def _loss(model, tokenizer, items, max_length, device, rank_weight: float):
     return loss, float(loss.detach())
 
 
+def _val_loss(model, tokenizer, items, max_length, device, rank_weight, batch_size) -> float:
+    """Mean loss over ``items`` (no gradient), in batches; the model is left in train mode."""
+    import torch
+
+    model.eval()
+    total, n = 0.0, 0
+    with torch.no_grad():
+        for i in range(0, len(items), batch_size):
+            batch = items[i:i + batch_size]
+            _, value = _loss(model, tokenizer, batch, max_length, device, rank_weight)
+            total += value * len(batch)
+            n += len(batch)
+    model.train()
+    return total / max(1, n)
+
+
 def _run_stage(model, tokenizer, items, *, stage: str, steps: int, lr: float, batch_size: int, out_dir: str,
                checkpoint_every: int, resume: bool, seed: int, rank_weight: float, max_length: int, device,
-               progress: bool, deadline: float | None, log) -> int:
+               progress: bool, deadline: float | None, log, val_items=None) -> int:
     """Train the model's trainable parameters for ``steps`` steps; returns the step reached."""
     import torch
 
@@ -193,7 +222,12 @@ def _run_stage(model, tokenizer, items, *, stage: str, steps: int, lr: float, ba
     names = [n for n, p in model.named_parameters() if p.requires_grad]
     step = 0
     if resume and os.path.isfile(ckpt):
-        state = torch.load(ckpt, map_location=device, weights_only=False)
+        try:
+            # weights_only: a checkpoint is tensors, numbers and dicts; never unpickle code.
+            state = torch.load(ckpt, map_location=device, weights_only=True)
+        except Exception as exc:  # noqa: BLE001 - UnpicklingError and friends
+            raise HybridError(f"{ckpt}: not a plain checkpoint (refused to load it: {type(exc).__name__}); "
+                              "delete it or pass --no-resume") from None
         named = dict(model.named_parameters())
         with torch.no_grad():
             for n, v in state["params"].items():
@@ -239,6 +273,9 @@ def _run_stage(model, tokenizer, items, *, stage: str, steps: int, lr: float, ba
             bar.set_postfix(loss=f"{ema:.4f}")
         if step % 10 == 0 or step == steps:
             log({"stage": stage, "step": step, "loss": round(value, 5), "loss_ema": round(ema, 5)})
+        if val_items and (step % checkpoint_every == 0 or step == steps):
+            log({"stage": stage, "step": step, "val_loss": round(_val_loss(model, tokenizer, val_items, max_length,
+                                                                          device, rank_weight, batch_size), 5)})
         if step % checkpoint_every == 0 or step == steps:
             save()
     if bar:
@@ -252,8 +289,13 @@ def train_recall(items, out_dir: str, *, base: str | None = None, tiny: bool = F
                  base_steps: int = 0, lr: float = 3e-3, base_lr: float = 3e-3, batch_size: int = 8,
                  rank_weight: float = 1.0, context: str = "compact", checkpoint_every: int = 50,
                  resume: bool = True, seed: int = 0, max_length: int = 1024, max_minutes: float | None = None,
-                 threads: int | None = None, progress: bool = True, tiny_kwargs: dict | None = None) -> dict:
-    """Train a LoRA adapter (rank <= 32) on ``items`` and write it under ``out_dir/adapter``."""
+                 threads: int | None = None, progress: bool = True, tiny_kwargs: dict | None = None,
+                 val_items=None, dtype: str | None = None) -> dict:
+    """Train a LoRA adapter (rank <= 32) on ``items`` and write it under ``out_dir/adapter``.
+
+    ``val_items`` (optional) are scored without gradient at every checkpoint; the mean loss is
+    logged as ``val_loss`` in ``train_log.jsonl``. ``dtype`` (``float32``/``bfloat16``/``float16``)
+    is the base model's load dtype."""
     import torch
     from peft import LoraConfig, PeftModel, get_peft_model
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -283,16 +325,19 @@ def train_recall(items, out_dir: str, *, base: str | None = None, tiny: bool = F
         base = os.path.join(out_dir, "base")
         base_rel = "base"
         if not os.path.isfile(os.path.join(base, "config.json")):
-            texts = [it.context + it.target + "".join(it.negatives) for it in items]
+            texts = [it.context + it.target + "".join(it.negatives) for it in [*items, *(val_items or [])]]
             build_tiny(base, texts, max_positions=max_length, seed=seed, **(tiny_kwargs or {}))
             log({"event": "built tiny base", "dir": base})
     tokenizer = AutoTokenizer.from_pretrained(base, local_files_only=True)
-    model = AutoModelForCausalLM.from_pretrained(base, local_files_only=True).to(device)
+    from .recaller import torch_dtype
+
+    model = AutoModelForCausalLM.from_pretrained(base, local_files_only=True, torch_dtype=torch_dtype(dtype)).to(device)
     cfg = model.config
     max_length = int(min(max_length, getattr(cfg, "max_position_embeddings", None) or max_length))
     common = dict(tokenizer=tokenizer, items=items, batch_size=batch_size, out_dir=out_dir,
                   checkpoint_every=checkpoint_every, resume=resume, seed=seed, rank_weight=rank_weight,
-                  max_length=max_length, device=device, progress=progress, deadline=deadline, log=log)
+                  max_length=max_length, device=device, progress=progress, deadline=deadline, log=log,
+                  val_items=list(val_items or []))
     done_marker = os.path.join(base, "base_trained.json")
     if tiny and base_steps > 0 and not os.path.isfile(done_marker):
         reached = _run_stage(model, stage="base", steps=base_steps, lr=base_lr, **common)

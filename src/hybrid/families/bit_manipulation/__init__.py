@@ -5,60 +5,75 @@ and zero-filling shifts of x and g a boolean function of at most three inputs. T
 (``catalog.py``) holds every instantiation of the rule shapes seen in the dev rows and of the
 grammar's arity <= 2 and (rol, shl, shr) shapes, merged by truth table and ranked by a prior
 learned from shape frequencies (unseen shapes smoothed low); ``kernels.match_tables``
-returns every catalog rule consistent with the examples. When none is, ``search`` (CP-SAT,
-``search.py``) fits each output bit to the fewest input bits; ``baseline.py`` solves the same
-problem with python-constraint.
+returns every catalog rule consistent with the examples, so ``candidates`` is exhaustive over the
+catalog (no cap: the output arrays grow until every match fits). When none is consistent,
+``search`` (CP-SAT, ``search.py``) fits each output bit to a minimum set of input bits and proves
+which query answers that space allows; ``baseline.py`` runs the same search with
+python-constraint.
+
+Input limits: every field is exactly 8 binary digits (``validate`` checks the raw fields of a
+``Task`` built in code, so nothing else reaches the kernels) and a task has at most
+``max_examples`` = 256 examples (there are only 256 distinct inputs; the dev rows have 7 to 10).
 """
 
 from __future__ import annotations
 
 import re
-import time
 
 import numpy as np
 
-from ...errors import TaskParseError
+from ...deadline import Deadline
+from ...errors import CatalogError, TaskParseError
 from ...task import Example, Task
 from .. import register_family
-from ..base import SearchResult
-from ..base import Family, Hypothesis
+from ..base import Family, Hypothesis, SearchResult
 from .grammar import rule_text
 from .kernels import match_tables
 
-_BITS = re.compile(r"^[01]{8}$")
+__all__ = ["BitManipulation", "search_python_constraint", "MAX_EXAMPLES"]
+
+_BITS = re.compile(r"[01]{8}")
 _CAP = 4096
+#: Examples per task (``Family.max_examples``): 256 is every distinct input once.
+MAX_EXAMPLES = 256
+_BYTES = [format(v, "08b") for v in range(256)]
+#: How often (in loop iterations) long loops check the deadline.
+_CHECK_EVERY = 2048
 
 
-def _check_bits(s: str, what: str, line, text) -> str:
-    if not _BITS.match(s):
-        raise TaskParseError(f"bit_manipulation: {what} must be exactly 8 binary digits", line=line, text=text)
+def _check_bits(s, what: str, line, text) -> str:
+    if not isinstance(s, str) or not _BITS.fullmatch(s):
+        raise TaskParseError(f"bit_manipulation: {what} must be exactly 8 binary digits", line=line,
+                             text=text if text is not None else (s if isinstance(s, str) else repr(s)))
     return s
 
 
 def _io(task: Task):
-    xs = [int(e.source, 2) for e in task.examples]
-    ys = [int(e.target, 2) for e in task.examples]
-    return xs, ys, int(task.query, 2)
+    """(inputs, outputs, query) as ints; ``TaskParseError`` for any field that is not 8 binary
+    digits, so direct callers of ``candidates`` / ``search`` / ``verify`` are held to ``validate``."""
+    xs, ys = [], []
+    for i, e in enumerate(task.examples, 1):
+        xs.append(int(_check_bits(e.source, "input", e.line or i, None), 2))
+        ys.append(int(_check_bits(e.target, "output", e.line or i, None), 2))
+    return xs, ys, int(_check_bits(task.query, "query", None, None), 2)
 
 
-def _search_hypothesis(xs, ys, q, sizes, source_name: str) -> list[Hypothesis]:
-    from .search import rule_from_supports
-
-    rule, forced = rule_from_supports(xs, ys, q, sizes)
-    if rule is None:
-        return []
-    ans, _ = rule.apply(q)
-    return [Hypothesis(rule=("perbit", rule), text=rule.text(), prior=1e-6, complexity=1000 + sum(sizes),
-                       guess=not forced, source="search", answer=format(ans, "08b"),
-                       extra={"solver": source_name, "sizes": list(sizes)})]
+_PAYLOAD_KEYS = {"tables": (np.uint8, 2), "rules": (np.uint8, 2), "prior": (np.float64, 1),
+                 "complexity": (np.int32, 1)}
 
 
 @register_family
 class BitManipulation(Family):
     name = "bit_manipulation"
+    prompt_header = r"secret bit manipulation rule transforms 8-bit binary numbers"
+    prompt_query = r"^Now, determine the output for:\s*(\S+)\s*$"
     builder_version = "3"
     has_catalog = True
     candidates_verified = True
+    candidates_exhaustive = True
+    max_examples = MAX_EXAMPLES
+    #: Catalog payload: key -> (dtype, ndim); ``tables`` is (N, 256), the others have N rows.
+    payload_schema = {k: (np.dtype(d).name, n) for k, (d, n) in _PAYLOAD_KEYS.items()}
 
     def parse_example(self, text: str, line: int | None = None) -> Example:
         ex = super().parse_example(text, line)
@@ -70,19 +85,35 @@ class BitManipulation(Family):
         q, meta = super().parse_query(text, line)
         return _check_bits(q, "query", line, text), meta
 
+    def validate(self, task: Task) -> None:
+        """Input limits, then every raw field (not a stripped re-parse) exactly 8 binary digits."""
+        self.check_limits(task)
+        _io(task)
+
     # ------------------------------------------------------------------ catalog
-    def build_catalog(self, tasks, progress: bool = False):
+    def build_catalog(self, tasks, progress: bool = False, related=None):
         from .catalog import build_payload
 
         return build_payload(list(tasks))
 
+    def catalog(self):
+        """The loaded payload, its arrays checked once (keys, dtypes, shapes) -> ``CatalogError``."""
+        cat = super().catalog()
+        if getattr(self, "_checked", None) is not cat:
+            _check_payload(cat)
+            self._checked = cat
+        return cat
+
     def match(self, task: Task):
-        """(indices, query answers) of every catalog rule consistent with all examples, best first."""
+        """(indices, query answers) of every catalog rule consistent with all examples, best first.
+
+        Exhaustive: when more rules match than the output arrays hold, they are enlarged to the
+        count the kernel reports and the scan is repeated, so nothing is capped."""
         cat = self.catalog()
         xs, ys, q = _io(task)
         xs_a = np.array(xs, dtype=np.int64)
         ys_a = np.array(ys, dtype=np.uint8)
-        cap = _CAP
+        cap = min(_CAP, len(cat["tables"]))
         while True:
             idx = np.empty(cap, dtype=np.int64)
             ans = np.empty(cap, dtype=np.uint8)
@@ -92,48 +123,79 @@ class BitManipulation(Family):
             cap = n
 
     def candidates(self, task: Task, deadline=None) -> list[Hypothesis]:
+        """Every catalog rule that reproduces the examples (exhaustive over the catalog)."""
+        deadline = Deadline.coerce(deadline)
         cat = self.catalog()
         idx, ans = self.match(task)
-        rules, prior, cx = cat["rules"], cat["prior"], cat["complexity"]
+        deadline.check("bit_manipulation recall")
+        texts = self._entry_texts(cat)
+        prior, cx = cat["prior"][idx].tolist(), cat["complexity"][idx].tolist()
         out = []
-        for i, a in zip(idx.tolist(), ans.tolist(), strict=True):
-            r = rules[i]
-            out.append(Hypothesis(rule=("catalog", i), text=rule_text(*(int(v) for v in r)),
-                                  prior=float(prior[i]), complexity=int(cx[i]), source="catalog",
-                                  answer=format(a, "08b")))
+        for n, (i, a) in enumerate(zip(idx.tolist(), ans.tolist(), strict=True)):
+            if n % _CHECK_EVERY == 0:
+                deadline.check("bit_manipulation recall")
+            text = texts[i]
+            if text is None:
+                text = texts[i] = rule_text(*cat["rules"][i].tolist())
+            out.append(Hypothesis(rule=("catalog", i), text=text, prior=prior[n], complexity=cx[n],
+                                  source="catalog", answer=_BYTES[a]))
         return out
+
+    def _entry_texts(self, cat) -> list:
+        """Per catalog entry, its rule's text once rendered (None before): rendering is most of
+        the recall's cost when thousands of rules match."""
+        cache = getattr(self, "_texts", None)
+        if cache is None or cache[0] is not cat:
+            cache = self._texts = (cat, [None] * len(cat["rules"]))
+        return cache[1]
 
     # ------------------------------------------------------------------ checking
     def _eval(self, hypothesis: Hypothesis, x: int) -> int:
         kind, obj = hypothesis.rule
         if kind == "catalog":
             return int(self.catalog()["tables"][obj, x])
-        return obj.apply(x)[0]
+        return int(obj.outputs[x])
 
     def verify(self, hypothesis: Hypothesis, task: Task) -> bool:
         xs, ys, _ = _io(task)
         return all(self._eval(hypothesis, x) == y for x, y in zip(xs, ys, strict=True))
 
     def apply(self, hypothesis: Hypothesis, task: Task) -> str | None:
-        return format(self._eval(hypothesis, int(task.query, 2)), "08b")
+        return format(self._eval(hypothesis, _io(task)[2]), "08b")
 
     # ------------------------------------------------------------------ fallback
     def search(self, task: Task, deadline) -> SearchResult:
-        """CP-SAT: each output bit as a function of the fewest input bits (time-limited)."""
-        from .search import solve_cpsat
+        """CP-SAT over per-bit rules of minimum support, with a proof of uniqueness (``search.py``).
 
-        from ...deadline import Deadline
+        ``deadline`` is a ``Deadline`` or a number of seconds."""
+        from .search import search_task
 
         deadline = Deadline.coerce(deadline)
-        time_limit = deadline.remaining()
         xs, ys, q = _io(task)
-        t0 = time.perf_counter()
-        sizes = solve_cpsat(xs, ys, time_limit)
-        if sizes is None or time.perf_counter() - t0 > time_limit:
-            return SearchResult([], "time_limit")
-        return SearchResult(_search_hypothesis(xs, ys, q, sizes, "cp-sat"), "partial")
+        return search_task(xs, ys, q, deadline)
+
+    def backends(self) -> dict:
+        out = super().backends()
+        out["python-constraint"] = search_python_constraint
+        return out
+
+
+def _check_payload(cat) -> None:
+    if not isinstance(cat, dict):
+        raise CatalogError("bit_manipulation catalog payload is not a mapping")
+    n = None
+    for key, (dtype, ndim) in _PAYLOAD_KEYS.items():
+        arr = cat.get(key)
+        if not isinstance(arr, np.ndarray) or arr.dtype != dtype or arr.ndim != ndim:
+            got = f"{arr.dtype} of shape {arr.shape}" if isinstance(arr, np.ndarray) else type(arr).__name__
+            raise CatalogError(f"bit_manipulation catalog: {key!r} must be a {ndim}-D {np.dtype(dtype).name} "
+                               f"array, got {got}; rebuild it with `hybrid build-catalog`")
+        if n is None:
+            n = arr.shape[0]
+        elif arr.shape[0] != n:
+            raise CatalogError(f"bit_manipulation catalog: {key!r} has {arr.shape[0]} rows, 'tables' has {n}")
+    if cat["tables"].shape[1] != 256 or cat["rules"].shape[1] != 5:
+        raise CatalogError("bit_manipulation catalog: 'tables' must be (N, 256) and 'rules' (N, 5)")
 
 
 from .baseline import search_python_constraint  # noqa: E402  (needs _io defined above)
-
-__all__ = ["BitManipulation", "search_python_constraint"]

@@ -13,26 +13,58 @@ fit one map. The CP-SAT model (``search``) is the fallback; ``baseline`` is pyth
 from __future__ import annotations
 
 import itertools
+import unicodedata
 
 import numpy as np
 
+from ...deadline import Deadline
+from ...errors import TaskParseError
 from ...task import Example, Task
 from .. import register_family
-from ..base import SearchResult
 from .._equation_common import check_lhs, parse_equation_line
 from .._equation_ops import OPERATIONS
-from ..base import Family, Hypothesis
+from ..base import Family, Hypothesis, SearchResult
 from .operations import OPS, PAD, SIGN, SIGNED, VARIANTS, variant_text
-from .solver import Prepared, prepare, run_join
+from .solver import Prepared, join_task, prepare, run_join
 
-__all__ = ["Cryptarithm"]
+__all__ = ["Cryptarithm", "render", "hypotheses_from_solutions", "MAX_EXAMPLES", "MAX_FIELD_CHARS"]
 
-#: Solutions kept from one join; beyond it the answer distribution is estimated from these.
+#: Solutions kept from one join; the answer distribution (the prior's weights) is estimated from
+#: these. Past it, the join goes on recording only each distinct query answer (``MAX_ANSWERS``),
+#: so the recall still represents every answer: the uniqueness proof.
 MAX_SOLUTIONS = 4096
+#: Distinct query answers recorded past ``MAX_SOLUTIONS`` before the recall reports ``partial``.
+MAX_ANSWERS = 64
+#: Share of the time left (and at most ``MAX_PROOF_SECONDS``, also without a deadline) that the
+#: answer-class search past ``MAX_SOLUTIONS`` may use; when it runs out the recall reports
+#: ``time_limit`` with the answers found so far. The slowest dev row needs 0.4 s.
+PROOF_SHARE = 0.5
+MAX_PROOF_SECONDS = 5.0
 #: Cap on (solution, query variant, unseen-digit fill) combinations weighed per task.
 MAX_EXPANSION = 200_000
 #: Distinct answers returned as hypotheses.
 MAX_HYPOTHESES = 24
+#: Input limits. The dev rows have 3-5 examples and results of 1-4 characters (no variant prints
+#: more than 4). 50 examples (10x the dev rows) keep the CP-SAT model bounded (one table of up to
+#: 13,040 rows per example; at 50 examples the solver stays under ~300 MB), and a result longer
+#: than 16 characters is rejected rather than searched (5-16 characters: no rule fits,
+#: ``unsolved``). The join is bounded by the deadline whatever the input.
+MAX_EXAMPLES = 50
+MAX_FIELD_CHARS = 16
+#: Unicode categories that cannot be a glyph: control, format, surrogate, private use,
+#: unassigned, combining marks (they attach to the previous character), separators.
+_NOT_GLYPH = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Mn", "Mc", "Me", "Zs", "Zl", "Zp"})
+
+
+def _check_glyphs(text: str, what: str, line: int | None, shown: str) -> None:
+    for c in text:
+        cat = unicodedata.category(c)
+        if cat in _NOT_GLYPH or c.isspace():
+            name = unicodedata.name(c, "") if cat != "Cs" else "surrogate"
+            raise TaskParseError(
+                f"cryptarithm: {what} holds U+{ord(c):04X} {name or cat} (category {cat}), which is not a "
+                "glyph: control, format, surrogate, private-use, unassigned, combining and space characters "
+                "are not allowed (write accented glyphs precomposed, NFC)", line=line, text=shown)
 
 
 @register_family
@@ -40,6 +72,14 @@ class Cryptarithm(Family):
     """Glyph equations: recall by equality pattern, numba join, CP-SAT fallback."""
 
     name = "cryptarithm"
+    prompt_header = r"secret set of transformation rules is applied to equations"
+    prompt_query = r"^Now, determine the result for:\s*(.+?)\s*$"
+
+    def recognise(self, prompt: str) -> bool:
+        """The equation template, with glyph operands."""
+        from ...parse import is_numeric_equation
+
+        return super().recognise(prompt) and not is_numeric_equation(prompt)
     builder_version = "6"
     #: Weigh operations with the prior shared with equation_numeric (learned from both families'
     #: rows); False keeps this family's own per-glyph-class matrix (``prior``).
@@ -52,15 +92,42 @@ class Cryptarithm(Family):
     has_catalog = True
     candidates_verified = True
 
+    max_examples = MAX_EXAMPLES
+    max_field_chars = MAX_FIELD_CHARS
+
     def parse_example(self, text: str, line: int | None = None) -> Example:
-        return parse_equation_line(text, self.name, line)
+        ex = parse_equation_line(text, self.name, line)
+        _check_glyphs(ex.source, "the left side", line, text)
+        _check_glyphs(ex.target, "the result", line, text)
+        if ex.source[2] in ex.source[:2] + ex.source[3:]:
+            raise TaskParseError(f"cryptarithm: the operator glyph {ex.source[2]!r} is also an operand glyph "
+                                 "(operator glyphs never stand for digits)", line=line, text=text)
+        return ex
 
     def example_line(self, example: Example) -> str:
         return f"{example.source} = {example.target}"
 
     def parse_query(self, text: str, line: int | None = None):
         q, meta = super().parse_query(text, line)
-        return check_lhs(q, self.name, line, text), meta
+        check_lhs(q, self.name, line, text)
+        _check_glyphs(q, "the query", line, text)
+        if q[2] in q[:2] + q[3:]:
+            raise TaskParseError(f"cryptarithm: the query's operator glyph {q[2]!r} is also an operand glyph "
+                                 "(operator glyphs never stand for digits)", line=line, text=text)
+        return q, meta
+
+    def parse_prompt(self, prompt: str) -> Task:
+        task = super().parse_prompt(prompt)
+        check_glyph_roles(task)
+        return task
+
+    def validate(self, task: Task) -> None:
+        """What parsing checks, for a ``Task`` built in code: at least one example, the input limits,
+        every line and the query re-parsed, and no glyph both an operator and a digit."""
+        if not task.examples:
+            raise TaskParseError("cryptarithm: no example lines (a task needs at least one example)")
+        super().validate(task)
+        check_glyph_roles(task)
 
     # ------------------------------------------------------------------ catalog
     def build_catalog(self, tasks, progress: bool = False, related=None):
@@ -88,20 +155,52 @@ class Cryptarithm(Family):
 
     def _index(self) -> dict:
         cat = self.catalog()
-        if "_key_id" not in cat:
+        if "_key_id" not in cat:  # built once per process (the payload is shared)
             cat["_key_id"] = {k: i for i, k in enumerate(cat["keys"])}
         return cat
 
     # ------------------------------------------------------------------ solving
-    def candidates(self, task: Task, deadline=None) -> list[Hypothesis]:
+    def candidates(self, task: Task, deadline=None):
+        """Recall + join over the whole rule space (every injective glyph map, one variant per
+        operator glyph, one reversal flag; per-operator reversal only when that has no rule).
+
+        Returns a list (exhaustive: every answer a consistent rule gives is represented) when the
+        join was walked to the end, else a ``SearchResult`` saying why not (``partial``: solution
+        cap with the query's answer not a function of a solution, answer cap, unprintable
+        answers; ``time_limit``: the uniqueness proof used its share of the budget), or
+        ``infeasible`` when no rule fits."""
+        deadline = Deadline.coerce(deadline)
+        if not task.examples:
+            raise TaskParseError("cryptarithm: no example lines (a task needs at least one example)")
         index = self._index()
-        prep = prepare(task, index)
+        reasons: list[str] = []
+        prep = prepare(task, index, reasons)
         if prep is None:
-            return []
-        sol_map, sol_var, truncated, mixed = run_join(prep, index, MAX_SOLUTIONS)
-        if len(sol_map) == 0:
-            return []
-        return hypotheses_from_solutions(prep, sol_map, sol_var, truncated, mixed, index)
+            return self._infeasible(task, "; ".join(reasons))
+        deadline.check("cryptarithm recall")
+        jr = join_task(prep, index, MAX_SOLUTIONS, deadline, track=True, max_answers=MAX_ANSWERS,
+                       proof_deadline=_proof_deadline(deadline))
+        if len(jr.sol_map) == 0:
+            return self._infeasible(task, "no glyph map and operator variants reproduce every example "
+                                          "(exhaustive join)")
+        sol_map, sol_var = jr.sol_map, jr.sol_var
+        if jr.tracked and jr.truncated and len(jr.ans_code):
+            # one solution of every answer class that the kept solutions do not already show
+            extra = jr.ans_first < 0
+            sol_map = np.concatenate([sol_map, jr.ans_map[extra]])
+            sol_var = np.concatenate([sol_var, jr.ans_var[extra]])
+        stats: dict = {}
+        hyps = hypotheses_from_solutions(prep, sol_map, sol_var, jr.truncated, jr.mixed, index, stats=stats)
+        status, note = _completeness(jr, stats)
+        if not hyps:
+            if jr.tracked and status == "complete" and len(jr.ans_code) == 0:
+                # rules fit the examples, but none defines the query's result: one of them says so
+                hyps = [_no_answer_hypothesis(prep, jr)]
+            elif status == "complete":
+                status, note = "partial", "no answer of the consistent rules could be weighed"
+        if status == "complete":
+            return hyps
+        return SearchResult(hyps, status, note)
 
     def verify(self, hypothesis: Hypothesis, task: Task) -> bool:
         rule = hypothesis.rule
@@ -116,22 +215,106 @@ class Cryptarithm(Family):
         rule = hypothesis.rule
         return render(self._index()["table"], rule["map"], rule["ops"], task.query)
 
+    def _infeasible(self, task: Task, note: str) -> SearchResult:
+        # remembered for ``search``: the pipeline calls it next, on the same task
+        self._last_infeasible = (task, note)
+        return SearchResult([], "infeasible", note)
+
     def search(self, task: Task, deadline) -> SearchResult:
-        """CP-SAT over the same rule space. When the join already found solutions whose answers
-        cannot be printed (the answer needs a digit no example shows a glyph for), CP-SAT would
-        find the same solutions, so it is skipped rather than spending its time limit."""
-        from ...deadline import Deadline
+        """CP-SAT over the same rule space (``search.search_cpsat``): enumerate, then prove that no
+        other answer exists by excluding each found answer and re-solving until INFEASIBLE.
+
+        The pipeline calls it when the recall has no consistent rule. When that recall was the
+        exhaustive join proving that no rule fits (the same rule space), the proof is returned
+        as is instead of spending the rest of the budget on CP-SAT to prove it again
+        (``search.search_cpsat`` runs CP-SAT alone)."""
         from .search import search_cpsat
 
-        deadline = Deadline.coerce(deadline)
-        index = self._index()
-        prep = prepare(task, index)
-        if prep is not None and len(run_join(prep, index, 1)[0]):
-            return SearchResult([], "partial", "the catalog join already holds every solution")
-        return SearchResult(search_cpsat(task, deadline.remaining(), index), "partial")
+        last = getattr(self, "_last_infeasible", None)
+        if last is not None and last[0] == task:
+            return SearchResult([], "infeasible", f"{last[1]}; the join is exhaustive over the same rule "
+                                                  "space as CP-SAT, which is therefore not run")
+        return search_cpsat(task, deadline, self._index())
+
+    def backends(self) -> dict:
+        from .baseline import search_python_constraint as pc
+
+        out = super().backends()
+        out["python-constraint"] = lambda task, deadline: pc(task, deadline, self._index())
+        return out
 
     def explain(self, hypothesis: Hypothesis) -> str:
         return hypothesis.text
+
+
+def check_glyph_roles(task: Task) -> None:
+    """Raise ``TaskParseError`` when a glyph is an operator in one place and a digit in another
+    (an operand, a result character other than its own line's sign, or the query's operands):
+    the generator never draws an operator glyph from a row's digit glyphs."""
+    role: dict[str, tuple[str, str]] = {}
+
+    def see(glyph: str, what: str, where: str, line):
+        other = role.setdefault(glyph, (what, where))
+        if other[0] != what:
+            raise TaskParseError(f"cryptarithm: glyph {glyph!r} is {other[0]} in {other[1]} and {what} in "
+                                 f"{where} (operator glyphs never stand for digits)", line=line)
+
+    for i, ex in enumerate(task.examples, 1):
+        where = f"line {ex.line}" if ex.line else f"example {i}"
+        op = ex.source[2]
+        see(op, "an operator", where, ex.line)
+        for c in ex.source[:2] + ex.source[3:] + ex.target:
+            if c != op:
+                see(c, "a digit glyph", where, ex.line)
+    q = task.query
+    see(q[2], "an operator", "the query", None)
+    for c in q[:2] + q[3:]:
+        see(c, "a digit glyph", "the query", None)
+
+
+def _proof_deadline(deadline: Deadline) -> Deadline:
+    share = deadline.sub(PROOF_SHARE)
+    return share if share.remaining() <= MAX_PROOF_SECONDS else Deadline(MAX_PROOF_SECONDS)
+
+
+def _completeness(jr, stats: dict) -> tuple[str, str]:
+    """The recall's status from the join's and the answer expansion's bookkeeping."""
+    if stats.get("subsampled"):
+        return "partial", f"answers weighed on an even sample of {stats['n_solutions']} solutions"
+    if jr.truncated:
+        if not jr.tracked:
+            return "partial", (f"stopped at {MAX_SOLUTIONS} solutions (the query's operator or a query glyph "
+                               "is not in the examples, so its answer is a guess)")
+        if jr.answers_full:
+            return "partial", f"stopped at {MAX_ANSWERS} distinct answers"
+        if not jr.exhausted:
+            return "time_limit", (f"more than {MAX_SOLUTIONS} solutions; the search for other answers used its "
+                                  "share of the time limit")
+    elif not jr.exhausted:
+        return "time_limit", "the join did not finish"
+    return _completeness_of_expansion(stats)
+
+
+def _completeness_of_expansion(stats: dict) -> tuple[str, str]:
+    """Whether ``hypotheses_from_solutions`` kept every answer class of the solutions it was given."""
+    if stats.get("subsampled"):
+        return "partial", f"answers weighed on an even sample of {stats['n_solutions']} solutions"
+    if stats.get("dropped_unprintable"):
+        return "partial", "some answers need more glyphs for unseen digits than the glyph pool has left"
+    if stats.get("cut"):
+        return "partial", f"kept the {MAX_HYPOTHESES} likeliest of {stats['n_answers']} answers"
+    return "complete", ""
+
+
+def _no_answer_hypothesis(prep: Prepared, jr=None, sol_map=None, sol_var=None, source: str = "catalog") -> Hypothesis:
+    """A consistent rule under which the query's result is undefined (the pipeline then reports
+    that consistent rules exist but none applies to the query)."""
+    if jr is not None:
+        sol_map, sol_var = jr.sol_map, jr.sol_var
+    gm = {g: int(sol_map[0][i]) for g, i in prep.glyph_ids.items()}
+    ops = {g: int(sol_var[0][j]) for g, j in prep.op_ids.items()}
+    return Hypothesis(rule={"map": gm, "ops": ops}, text=_rule_text(gm, ops), source=source, answer=None,
+                      extra={"solutions": len(sol_map), "no_answer": True})
 
 
 def render(table, gmap: dict, ops: dict, lhs: str) -> str | None:
@@ -166,7 +349,8 @@ def _rule_text(gmap: dict, ops: dict) -> str:
     return f"digits {m}; {o}"
 
 
-def hypotheses_from_solutions(prep: Prepared, sol_map, sol_var, truncated, mixed, index) -> list[Hypothesis]:
+def hypotheses_from_solutions(prep: Prepared, sol_map, sol_var, truncated, mixed, index,
+                              stats: dict | None = None) -> list[Hypothesis]:
     """Turn join solutions into one hypothesis per distinct query answer, weighted by the prior.
 
     The query may use an operator no example shows (its variant is then drawn from the prior of
@@ -174,7 +358,16 @@ def hypotheses_from_solutions(prep: Prepared, sol_map, sol_var, truncated, mixed
     operators do not use) or a digit glyph no example shows (its digit is then one of the digits
     no seen glyph holds): both make the answer a guess. Vectorised over solutions, because an
     under-determined task has thousands of them.
+
+    ``stats`` (when given) receives what the completeness of the result depends on:
+    ``subsampled`` (solutions thinned to ``MAX_EXPANSION``), ``n_rows`` (rows with a defined
+    query result), ``dropped_unprintable`` (rows whose answer needs more spare glyphs than the
+    pool has), ``n_answers`` and ``cut`` (more distinct answers than ``MAX_HYPOTHESES``).
     """
+    if stats is None:
+        stats = {}
+    stats.update(subsampled=False, n_rows=0, dropped_unprintable=0, n_answers=0, cut=False,
+                 n_solutions=len(sol_map))
     table = index["table"]
     prior = np.asarray(index["prior"], dtype=np.float64)
     q = prep.query
@@ -184,6 +377,7 @@ def hypotheses_from_solutions(prep: Prepared, sol_map, sol_var, truncated, mixed
         # an even stride over the solutions keeps the answer distribution's shape
         keep = np.linspace(0, len(sol_map) - 1, max(1, MAX_EXPANSION // fan_out)).astype(np.int64)
         sol_map, sol_var = sol_map[keep], sol_var[keep]
+        stats.update(subsampled=True, n_solutions=len(sol_map))
     n_sol = len(sol_map)
     sol_map = np.asarray(sol_map, dtype=np.int64)
     sol_var = np.asarray(sol_var, dtype=np.int64)
@@ -257,7 +451,10 @@ def hypotheses_from_solutions(prep: Prepared, sol_map, sol_var, truncated, mixed
         w = w * (1.0 / len(spare)) ** n_blind
     else:
         ok = ~blind.any(axis=1)
-    printable = (res[:, 0] != PAD) & ok
+    defined = res[:, 0] != PAD
+    printable = defined & ok
+    stats["n_rows"] = int(defined.sum())
+    stats["dropped_unprintable"] = int((defined & ~ok).sum())
     rows, qv, w, fill, code = rows[printable], qv[printable], w[printable], fill[printable], code[printable]
     if len(rows) == 0:
         return []
@@ -271,8 +468,10 @@ def hypotheses_from_solutions(prep: Prepared, sol_map, sol_var, truncated, mixed
     names = {i: g for g, i in prep.glyph_ids.items()}
     names.update({10 + k: g for k, g in enumerate(unseen_q)})
     total = weights.sum()
-    if total <= 0:
-        return []
+    stats.update(n_answers=len(uniq), cut=len(uniq) > MAX_HYPOTHESES)
+    if not total > 0:
+        # the prior gives every row weight 0: keep the answers, equally weighted
+        weights, w, total = np.ones(len(uniq)), np.ones(len(w)), float(len(uniq))
     hyps = []
     for u in sorted(range(len(uniq)), key=lambda u: -weights[u])[:MAX_HYPOTHESES]:
         members = np.nonzero(inverse == u)[0]

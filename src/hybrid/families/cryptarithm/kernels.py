@@ -7,6 +7,13 @@ agree on digit reversal. The join is a depth-first search over examples; at each
 bucket of candidates whose key letter carries the digit already assigned to its glyph is scanned
 (``bkt``), which is what keeps it cheap. ``join_reference`` is the slow pure-Python twin the
 tests compare against.
+
+The kernel is *resumable*: its whole search state lives in arrays the caller owns (``JoinState``),
+and one call runs at most ``max_steps`` loop iterations, so the caller checks its deadline between
+calls (numba code cannot read the clock). Besides the first ``max_sol`` solutions it can keep, for
+every solution, the *answer class* it prints for the query (``track``): the distinct answers and
+one solution of each, over the whole search, which is what proves an answer unique when there are
+more solutions than the buffer holds.
 """
 
 from __future__ import annotations
@@ -14,7 +21,16 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-__all__ = ["join", "join_reference"]
+__all__ = ["join", "join_reference", "join_steps", "JoinState", "DONE", "PAUSED", "STOPPED", "NO_ANSWER"]
+
+#: ``join_steps`` return codes: the search is exhausted / ran ``max_steps`` and can resume /
+#: stopped for good (solution buffer full while not tracking answers, or answer buffer full).
+DONE, PAUSED, STOPPED = 0, 1, 2
+#: Packed answer code of a solution whose query result is undefined (e.g. ``max mod min`` with 0).
+NO_ANSWER = -1
+#: Indices into the scalar state vector ``st``.
+_LEVEL, _REV, _NSOL, _TRUNC, _NANS, _PHASE, _ANSFULL = 0, 1, 2, 3, 4, 5, 6
+_PAD, _SIGN, _UNSEEN = -1, 10, 20
 
 
 @numba.njit(cache=True)
@@ -38,29 +54,69 @@ def _undo(level, new_gl, used, gmap, set_op, opvar, op, set_rev):
 
 
 @numba.njit(cache=True)
-def join(cvar, cdig, seg, bkt, key_glyph, ex_gl, ex_nl, ex_op, var_rev, n_glyphs, n_ops, max_sol):
+def answer_code(gmap, opvar, qinfo, table):
+    """Packed code of the query's printed answer under one solution (``NO_ANSWER`` when the
+    result is undefined): per result position, glyph index + 3, 1 for the sign, 0 after the end,
+    ``_UNSEEN + digit + 3`` for a digit no glyph holds; base 64, most significant first. Equal to
+    the packing in ``hypotheses_from_solutions``."""
+    v = opvar[qinfo[4]]
+    a = gmap[qinfo[0]] * 10 + gmap[qinfo[1]]
+    b = gmap[qinfo[2]] * 10 + gmap[qinfo[3]]
+    if table[v, a, b, 0] == _PAD:
+        return NO_ANSWER
+    packed = 0
+    for i in range(table.shape[3]):
+        c = table[v, a, b, i]
+        if c == _PAD:
+            code = -3
+        elif c == _SIGN:
+            code = -2
+        else:
+            code = _UNSEEN + c
+            for g in range(gmap.shape[0]):
+                if gmap[g] == c:
+                    code = g
+                    break
+        packed = packed * 64 + (code + 3)
+    return packed
+
+
+@numba.njit(cache=True)
+def join_steps(cvar, cdig, seg, bkt, key_glyph, ex_gl, ex_nl, ex_op, var_rev,
+               st, gmap, used, opvar, pos, end, new_gl, set_op, set_rev,
+               sol_map, sol_var, max_steps, track, qinfo, table, ans_code, ans_map, ans_var, ans_first):
+    """Run the join for at most ``max_steps`` iterations from the state in the arrays; return
+    ``DONE``, ``PAUSED`` or ``STOPPED``. Solutions go to ``sol_map``/``sol_var`` until they are
+    full (``st[_TRUNC]`` is then set). With ``track`` every solution's answer class is recorded in
+    ``ans_code`` (and one solution of it in ``ans_map``/``ans_var``; ``ans_first`` is its row in
+    the solution buffer, or -1 when the buffer was already full) and the search goes on past a
+    full buffer; when ``ans_code`` overflows, ``st[_ANSFULL]`` is set and tracking stops. The
+    search stops (``STOPPED``) at the first solution past a full buffer when not tracking."""
     n_ex = seg.shape[0] - 1
-    gmap = np.full(n_glyphs, -1, np.int8)
-    used = np.zeros(10, np.bool_)
-    opvar = np.full(n_ops, -1, np.int32)
-    sol_map = np.full((max_sol, n_glyphs), -1, np.int8)
-    sol_var = np.full((max_sol, n_ops), -1, np.int32)
-    n_sol = 0
-    truncated = False
-    rev = -1
-    pos = np.zeros(n_ex + 1, np.int64)
-    end = np.zeros(n_ex + 1, np.int64)
-    # undo information per level: glyphs assigned there, whether it set the op / the rev flag
-    new_gl = np.full((n_ex + 1, 8), -1, np.int64)
-    set_op = np.zeros(n_ex + 1, np.bool_)
-    set_rev = np.zeros(n_ex + 1, np.bool_)
-    if n_ex == 0:
-        return sol_map[:0], sol_var[:0], False
-    level = 0
-    kg = key_glyph[0]
-    pos[0] = seg[0]
-    end[0] = seg[1]
+    if st[_PHASE] == 2:
+        return DONE
+    if st[_PHASE] == 0:
+        st[_PHASE] = 1
+        if n_ex == 0:
+            st[_PHASE] = 2
+            return DONE
+        st[_LEVEL] = 0
+        st[_REV] = -1
+        pos[0] = seg[0]
+        end[0] = seg[1]
+    level = st[_LEVEL]
+    rev = st[_REV]
+    n_sol = st[_NSOL]
+    n_ans = st[_NANS]
+    max_sol = sol_map.shape[0]
+    max_ans = ans_code.shape[0]
+    steps = 0
+    status = DONE
     while level >= 0:
+        if steps >= max_steps:
+            status = PAUSED
+            break
+        steps += 1
         if pos[level] >= end[level]:
             level -= 1
             if level >= 0:
@@ -91,6 +147,11 @@ def join(cvar, cdig, seg, bkt, key_glyph, ex_gl, ex_nl, ex_op, var_rev, n_glyphs
         if not ok:
             pos[level] += 1
             continue
+        if level == n_ex - 1 and n_sol >= max_sol and not (track and st[_ANSFULL] == 0):
+            # the buffer is full: stop before taking this solution
+            st[_TRUNC] = 1
+            status = STOPPED
+            break
         # take candidate k
         m = 0
         for j in range(ex_nl[level]):
@@ -107,18 +168,36 @@ def join(cvar, cdig, seg, bkt, key_glyph, ex_gl, ex_nl, ex_op, var_rev, n_glyphs
             rev = var_rev[v]
             set_rev[level] = True
         if level == n_ex - 1:
+            row = -1
             if n_sol < max_sol:
                 sol_map[n_sol, :] = gmap
                 sol_var[n_sol, :] = opvar
+                row = n_sol
                 n_sol += 1
             else:
-                truncated = True
+                st[_TRUNC] = 1
+            if track and st[_ANSFULL] == 0:
+                code = answer_code(gmap, opvar, qinfo, table)
+                if code != NO_ANSWER:
+                    seen = False
+                    for i in range(n_ans):
+                        if ans_code[i] == code:
+                            seen = True
+                            break
+                    if not seen:
+                        if n_ans < max_ans:
+                            ans_code[n_ans] = code
+                            ans_map[n_ans, :] = gmap
+                            ans_var[n_ans, :] = opvar
+                            ans_first[n_ans] = row
+                            n_ans += 1
+                        else:
+                            # too many answers to track: from here on only fill the buffer
+                            st[_ANSFULL] = 1
             # undo in place and move on
             if _undo(level, new_gl, used, gmap, set_op, opvar, o, set_rev):
                 rev = -1
             pos[level] += 1
-            if truncated:
-                break
             continue
         level += 1
         kg = key_glyph[level]
@@ -129,7 +208,75 @@ def join(cvar, cdig, seg, bkt, key_glyph, ex_gl, ex_nl, ex_op, var_rev, n_glyphs
         else:
             pos[level] = seg[level]
             end[level] = seg[level + 1]
-    return sol_map[:n_sol], sol_var[:n_sol], truncated
+    st[_LEVEL] = level
+    st[_REV] = rev
+    st[_NSOL] = n_sol
+    st[_NANS] = n_ans
+    if level < 0:
+        st[_PHASE] = 2
+        status = DONE
+    return status
+
+
+class JoinState:
+    """The resumable state of one join (see ``join_steps``) and its output buffers."""
+
+    def __init__(self, n_ex: int, n_glyphs: int, n_ops: int, max_sol: int, max_ans: int = 0):
+        self.st = np.zeros(8, np.int64)
+        self.gmap = np.full(n_glyphs, -1, np.int8)
+        self.used = np.zeros(10, np.bool_)
+        self.opvar = np.full(n_ops, -1, np.int32)
+        self.pos = np.zeros(n_ex + 1, np.int64)
+        self.end = np.zeros(n_ex + 1, np.int64)
+        self.new_gl = np.full((n_ex + 1, 8), -1, np.int64)
+        self.set_op = np.zeros(n_ex + 1, np.bool_)
+        self.set_rev = np.zeros(n_ex + 1, np.bool_)
+        self.sol_map = np.full((max_sol, n_glyphs), -1, np.int8)
+        self.sol_var = np.full((max_sol, n_ops), -1, np.int32)
+        self.ans_code = np.zeros(max_ans, np.int64)
+        self.ans_map = np.full((max_ans, n_glyphs), -1, np.int8)
+        self.ans_var = np.full((max_ans, n_ops), -1, np.int32)
+        self.ans_first = np.full(max_ans, -1, np.int64)
+
+    def run(self, args, var_rev, max_steps: int, track: bool, qinfo, table) -> int:
+        return join_steps(*args, var_rev, self.st, self.gmap, self.used, self.opvar, self.pos, self.end,
+                          self.new_gl, self.set_op, self.set_rev, self.sol_map, self.sol_var, max_steps,
+                          track, qinfo, table, self.ans_code, self.ans_map, self.ans_var, self.ans_first)
+
+    @property
+    def n_sol(self) -> int:
+        return int(self.st[_NSOL])
+
+    @property
+    def n_ans(self) -> int:
+        return int(self.st[_NANS])
+
+    @property
+    def truncated(self) -> bool:
+        return bool(self.st[_TRUNC])
+
+    @property
+    def answers_full(self) -> bool:
+        return bool(self.st[_ANSFULL])
+
+    @property
+    def done(self) -> bool:
+        return int(self.st[_PHASE]) == 2
+
+
+_NO_TABLE = np.full((1, 1, 1, 1), _PAD, np.int8)
+_NO_Q = np.zeros(5, np.int64)
+
+
+def join(cvar, cdig, seg, bkt, key_glyph, ex_gl, ex_nl, ex_op, var_rev, n_glyphs, n_ops, max_sol):
+    """The whole join in one go (no deadline, no answer tracking): ``(sol_map, sol_var,
+    truncated)`` with at most ``max_sol`` solutions."""
+    state = JoinState(len(seg) - 1, n_glyphs, n_ops, max_sol)
+    while state.run((cvar, cdig, seg, bkt, key_glyph, ex_gl, ex_nl, ex_op), var_rev, 1 << 62, False,
+                    _NO_Q, _NO_TABLE) == PAUSED:
+        pass
+    n = state.n_sol
+    return state.sol_map[:n], state.sol_var[:n], state.truncated
 
 
 def join_reference(cands, ex_gl, ex_op, var_rev, n_glyphs, n_ops):

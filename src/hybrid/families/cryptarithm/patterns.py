@@ -31,7 +31,9 @@ def pattern_key(operands: str, result: str, sign: str) -> tuple[str, list[str]]:
 
     def code(ch: str) -> str:
         if ch not in seen:
-            seen[ch] = _LETTERS[len(seen)]
+            # past ten letters no index key can match; any distinct mark keeps the key well formed
+            n = len(seen)
+            seen[ch] = _LETTERS[n] if n < len(_LETTERS) else f"[{n}]"
             order.append(ch)
         return seen[ch]
 
