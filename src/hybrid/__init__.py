@@ -24,6 +24,7 @@ from .errors import (
 from .families import FAMILY_NAMES, Family, Hypothesis, family_names, get_family, register_family
 from .families.base import Puzzle, SearchResult
 from .generate import generate
+from .model.grade import grade
 from .parse import parse
 from .pipeline import solve, solve_many
 from .recall import PriorRecaller, Recaller
@@ -59,4 +60,5 @@ __all__ = [
     "SearchResult",
     "Puzzle",
     "generate",
+    "grade",
 ]

@@ -58,6 +58,7 @@ def recall_report(tasks, recallers: dict, *, progress: bool = False) -> dict:
                                            "no_correct": 0, "by": {n: _Acc() for n in recallers}})
         st["rows"] += 1
         hyps = fam.candidates(task)
+        hyps = getattr(hyps, "hypotheses", hyps)
         if not hyps:
             st["no_candidates"] += 1
             continue

@@ -78,6 +78,7 @@ def items_from_tasks(tasks, *, context: str = "compact", negatives: int = 3, min
         gold = task.meta.get("answer")
         fam = get_family(task.family)
         hyps = fam.candidates(task)
+        hyps = getattr(hyps, "hypotheses", hyps)
         if len(hyps) < max(1, min_candidates) or gold is None:
             continue
         hyps = rank(prior, task, hyps)[:max_candidates]
