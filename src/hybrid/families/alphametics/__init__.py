@@ -39,6 +39,7 @@ from hybrid import (
     register_family,
 )
 
+from .._schemas import ALPHAMETICS
 from .build import ColumnTables, build_payload
 from .equation import (
     MAX_QUERY_CHARS,
@@ -66,6 +67,7 @@ class Alphametics(Family):
     name = "alphametics"
     builder_version = "1"
     has_catalog = True
+    payload_schema = ALPHAMETICS
     constraint_only = True
     candidates_verified = True
     max_examples = 0

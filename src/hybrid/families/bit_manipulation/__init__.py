@@ -26,6 +26,7 @@ from ...deadline import Deadline
 from ...errors import CatalogError, TaskParseError
 from ...task import Example, Task
 from .. import register_family
+from .._schemas import BIT_MANIPULATION
 from ..base import Family, Hypothesis, SearchResult
 from .grammar import rule_text
 from .kernels import match_tables
@@ -72,8 +73,8 @@ class BitManipulation(Family):
     candidates_verified = True
     candidates_exhaustive = True
     max_examples = MAX_EXAMPLES
-    #: Catalog payload: key -> (dtype, ndim); ``tables`` is (N, 256), the others have N rows.
-    payload_schema = {k: (np.dtype(d).name, n) for k, (d, n) in _PAYLOAD_KEYS.items()}
+    #: Catalog payload schema (``families/_schemas.py``); ``tables`` is (N, 256), the others have N rows.
+    payload_schema = BIT_MANIPULATION
 
     def parse_example(self, text: str, line: int | None = None) -> Example:
         ex = super().parse_example(text, line)

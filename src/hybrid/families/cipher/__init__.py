@@ -36,6 +36,7 @@ from ...deadline import Deadline
 from ...errors import InputLimitError, TaskParseError
 from ...task import Example, Task
 from .. import register_family
+from .._schemas import CIPHER
 from ..base import Family, Hypothesis, SearchResult
 
 _WORDS = re.compile(r"^[a-z]+( [a-z]+)*$")
@@ -92,6 +93,7 @@ class Cipher(Family):
     prompt_header = r"secret encryption rules are used on text"
     prompt_query = r"^Now, decrypt the following text:\s*(.+?)\s*$"
     has_catalog = True
+    payload_schema = CIPHER
     builder_version = "1"
 
     max_examples = 100

@@ -23,6 +23,7 @@ from ...task import Example, Task
 from .. import register_family
 from .._equation_common import check_lhs, parse_equation_line
 from .._equation_ops import OPERATIONS
+from .._schemas import CRYPTARITHM
 from ..base import Family, Hypothesis, SearchResult
 from .operations import OPS, PAD, SIGN, SIGNED, VARIANTS, variant_text
 from .solver import Prepared, join_task, prepare, run_join
@@ -90,6 +91,7 @@ class Cryptarithm(Family):
     #: with "all", 409 with the family's own matrix; docs/families/cryptarithm.md).
     prior_pooling = "structure"
     has_catalog = True
+    payload_schema = CRYPTARITHM
     candidates_verified = True
 
     max_examples = MAX_EXAMPLES

@@ -41,6 +41,7 @@ from ...task import Example, Task
 from .. import register_family
 from .._equation_common import check_lhs, parse_equation_line
 from .._equation_ops import BY_NAME, OPERATIONS, Operation
+from .._schemas import EQUATION_NUMERIC
 from ..base import Family, Hypothesis, SearchResult
 from .model import (
     Prior,
@@ -95,6 +96,7 @@ class EquationNumeric(Family):
         return super().recognise(prompt) and is_numeric_equation(prompt)
 
     has_catalog = True
+    payload_schema = EQUATION_NUMERIC
     #: Input limits: dev rows have 3-5 examples and results of at most 5 characters (no rule of
     #: the catalog or of the search prints more than 6), so 100 and 32 are far above real input.
     max_examples = 100

@@ -26,6 +26,7 @@ import re
 from ...errors import InputLimitError, TaskParseError
 from ...task import Example, Task
 from .. import register_family
+from .._schemas import NUMERAL
 from ..base import Family, Hypothesis
 
 _LINE = re.compile(r"^([0-9]+)\s*->\s*(\S+)$")
@@ -59,6 +60,7 @@ class Numeral(Family):
     prompt_header = r"numbers are secretly converted into a different numeral system"
     prompt_query = r"^Now, write the number\s+(\S+)\s+in the Wonderland numeral system\.?$"
     has_catalog = True
+    payload_schema = NUMERAL
     builder_version = "1"
 
     max_examples = 100
