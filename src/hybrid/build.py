@@ -20,7 +20,8 @@ def build_inputs(family, tasks) -> tuple[list, dict]:
 
 def build_all(data=None, families=None, directory=None, progress: bool = True, log=print) -> list[Path]:
     """Rebuild the catalogs of ``families`` (default: every built-in family that has one) from the
-    dev CSV, into ``directory`` (default: the catalog directory).
+    dev CSV, into ``directory`` (default: where each family's catalog ships, ``Family.catalog_file``:
+    the library's catalog directory for built-in families, the plug-in package's ``catalog/``).
 
     Into another directory (``--out``), a catalog whose payload equals the one in the catalog
     directory keeps that file's recorded build time, so the output is byte-identical to it
@@ -30,15 +31,17 @@ def build_all(data=None, families=None, directory=None, progress: bool = True, l
     tasks = labelled_tasks(data) if data.exists() else []
     if not tasks:
         log(f"warning: no labelled rows read from {data}; catalogs that learn from data will be empty")
-    home = catalog_dir(for_writing=True)
-    directory = Path(directory) if directory else home
     paths = []
     for name in names:
         fam = get_family(name)
         own, related = build_inputs(fam, tasks)
-        reference = catalog_path(name, home)
-        path = timed_build(fam, own, progress=progress, directory=directory, related=related,
-                           reference=None if reference == catalog_path(name, directory) else reference)
+        # The shipped file: the library's catalog directory for built-in families, the plug-in
+        # package's own ``catalog/`` folder for the others (``Family.catalog_file``).
+        shipped = catalog_path(name, catalog_dir(for_writing=True)) if fam.ships_with_library() else fam.catalog_file()
+        target_dir = Path(directory) if directory else shipped.parent
+        target_dir.mkdir(parents=True, exist_ok=True)
+        path = timed_build(fam, own, progress=progress, directory=target_dir, related=related,
+                           reference=None if shipped == catalog_path(name, target_dir) else shipped)
         h = read_header(path)
         log(f"{name:17s} {h['entries']:>9d} entries  {path.stat().st_size / 1e6:8.2f} MB  "
             f"{h['build_seconds']:7.2f} s  -> {path}")

@@ -254,11 +254,13 @@ class Family(ABC):
         catalog directory (``hybrid.catalog.catalog_dir()``); for any other family, a ``catalog/``
         folder beside the module that defines the class, so a plug-in package ships its own
         catalog. ``$HYBRID_CATALOG_DIR`` (or ``--out`` when building) overrides both."""
+        import os
+
         from ..catalog import catalog_dir
 
-        module = type(self).__module__
-        if module.startswith("hybrid.families."):
+        if os.environ.get("HYBRID_CATALOG_DIR") or self.ships_with_library():
             return catalog_dir() / f"{self.name}.msgpack"
+        module = type(self).__module__
         import sys
 
         mod = sys.modules.get(module)
@@ -271,7 +273,14 @@ class Family(ABC):
             return None
         from ..catalog import load_catalog
 
-        return load_catalog(self.name)
+        # Built-in families read the library's catalog directory (checked as a whole); any other
+        # family reads the file its package ships (``catalog_file()``).
+        return load_catalog(self.name, path=None if self.ships_with_library() else self.catalog_file())
+
+    def ships_with_library(self) -> bool:
+        """True for the families defined inside ``hybrid.families`` (their catalogs live in the
+        library's catalog directory)."""
+        return type(self).__module__.startswith("hybrid.families.")
 
     # ------------------------------------------------------------------ solving
     @abstractmethod

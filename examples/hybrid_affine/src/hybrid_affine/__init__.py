@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import math
 import re
-from pathlib import Path
-
 import numpy as np
 
 import hybrid
@@ -71,11 +69,9 @@ class AffineCipher(Family):
         return self._text(q, "query", line, text), meta
 
     # ------------------------------------------------------------------ catalog
-    def catalog_file(self) -> Path:
-        """This family's catalog ships inside its own package (the default for plug-ins, spelled
-        out here so the tutorial shows where it is)."""
-        return Path(__file__).resolve().parent / "catalog" / f"{self.name}.msgpack"
-
+    # ``Family.catalog_file()`` (not overridden): a plug-in's catalog lives in a ``catalog/`` folder
+    # beside this module, so ``hybrid build-catalog --family affine`` writes
+    # ``hybrid_affine/catalog/affine.msgpack`` and the package ships it ($HYBRID_CATALOG_DIR overrides).
     def build_catalog(self, tasks, progress: bool = False):
         tables = np.array([[(a * x + b) % 26 for x in range(26)] for a, b in RULES], dtype=np.uint8)
         return {"rules": np.array(RULES, dtype=np.uint8), "tables": tables}, {"entries": len(RULES)}

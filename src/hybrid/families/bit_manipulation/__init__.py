@@ -180,6 +180,20 @@ class BitManipulation(Family):
         out["python-constraint"] = search_python_constraint
         return out
 
+    # ------------------------------------------------------------------ generating
+    def generate(self, rng, *, uniform: bool = False, **options):
+        """A puzzle drawn as the data draws them (``generator.py``)."""
+        from .generator import generate_puzzle
+
+        return generate_puzzle(rng, uniform=uniform, **options)
+
+    def render_prompt(self, task: Task) -> str:
+        """The prompt exactly as the data prints it (``generator.py``)."""
+        from .generator import render_prompt
+
+        return render_prompt(task)
+
+
 
 def _check_payload(cat) -> None:
     if not isinstance(cat, dict):

@@ -248,6 +248,20 @@ class Cryptarithm(Family):
     def explain(self, hypothesis: Hypothesis) -> str:
         return hypothesis.text
 
+    # ------------------------------------------------------------------ generating
+    def generate(self, rng, *, uniform: bool = False, **options):
+        """A puzzle drawn as the data draws them (``generator.py``)."""
+        from .generator import generate_puzzle
+
+        return generate_puzzle(rng, uniform=uniform, **options)
+
+    def render_prompt(self, task: Task) -> str:
+        """The prompt exactly as the data prints it (``generator.py``)."""
+        from .generator import render_prompt
+
+        return render_prompt(task)
+
+
 
 def check_glyph_roles(task: Task) -> None:
     """Raise ``TaskParseError`` when a glyph is an operator in one place and a digit in another

@@ -344,6 +344,20 @@ class EquationNumeric(Family):
     def explain(self, hypothesis: Hypothesis) -> str:
         return hypothesis.text
 
+    # ------------------------------------------------------------------ generating
+    def generate(self, rng, *, uniform: bool = False, **options):
+        """A puzzle drawn as the data draws them (``generator.py``)."""
+        from .generator import generate_puzzle
+
+        return generate_puzzle(rng, uniform=uniform, **options)
+
+    def render_prompt(self, task: Task) -> str:
+        """The prompt exactly as the data prints it (``generator.py``)."""
+        from .generator import render_prompt
+
+        return render_prompt(task)
+
+
 
 def _merge(by_answer: dict[str, Hypothesis], hyps: list[Hypothesis]) -> None:
     """Keep one hypothesis per answer (the likeliest rule) carrying the answer's total prior."""
