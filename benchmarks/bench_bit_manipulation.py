@@ -37,7 +37,7 @@ def run(name, fn, tasks):
     return time_answers(name, fn, tasks)
 
 
-#: The catalog choices compared by --twofold (keyword arguments of catalog.build_payload).
+#: The catalog choices compared by --twofold (keyword arguments of build.build_payload).
 VARIANTS = {
     "shapes>=1 row (builder 2)": dict(min_weight=1.0, coverage=False),
     "all seen shapes": dict(min_weight=0.0, coverage=False),
@@ -78,7 +78,7 @@ def _score(payload, tasks, answers):
 
 def twofold(tasks, as_json=False):
     """Learn each catalog choice on even rows, score odd rows, and the reverse; plus in-sample."""
-    from hybrid.families.bit_manipulation import catalog as C
+    from hybrid.families.bit_manipulation import build as C
 
     rows = C.row_explanations(tasks)
     io = [([int(e.source, 2) for e in t.examples] + [int(t.query, 2)],
@@ -116,7 +116,7 @@ def rare(tasks, n, time_limit, as_json=False):
     catalog as shipped against the builder-2 catalog (shapes >= 1 row) plus the CP-SAT fallback."""
     import random
 
-    from hybrid.families.bit_manipulation import catalog as C
+    from hybrid.families.bit_manipulation import build as C
     from hybrid.families.bit_manipulation.generator import random_task
 
     fam = hybrid.get_family("bit_manipulation")

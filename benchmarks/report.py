@@ -258,11 +258,57 @@ def render(result: dict, img_rel: str = "img") -> str:
     return "\n".join(L)
 
 
+#: The side suites whose reports ``benchmarks.md`` carries as sections after the family tables:
+#: (section title, the suite's own report file in the same directory, the command that writes it).
+SIDE_SUITES = (
+    ("Alphametics: catalog vs plain CP-SAT vs python-constraint", "benchmarks_alphametics.md",
+     "python -m benchmarks --suites alphametics"),
+    ("Scaling: local process workers vs the Ray engine", "benchmarks_scaling.md",
+     "python -m benchmarks --suites scaling"),
+)
+#: Where the side sections start in ``benchmarks.md`` (everything above it is the family suite).
+SIDE_MARKER = "<!-- side suites: assembled from the files below by benchmarks/report.py -->"
+
+
+def side_sections(out_dir: Path) -> str:
+    """The side suites' reports as sections of ``benchmarks.md``: each file's title becomes a
+    level-2 heading and its headings move down one level. A suite not run yet is named as such."""
+    parts = [SIDE_MARKER, ""]
+    for title, name, command in SIDE_SUITES:
+        path = Path(out_dir) / name
+        parts.append(f"## {title}")
+        parts.append("")
+        if not path.is_file():
+            parts += [f"Not run yet: `{command}` writes [{name}]({name}) and this section.", ""]
+            continue
+        lines = path.read_text(encoding="utf-8").splitlines()
+        if lines and lines[0].startswith("# "):
+            lines = lines[1:]
+        body = [("#" + ln) if ln.startswith("#") else ln for ln in lines]
+        parts += [f"*From [{name}]({name}), written by `{command}`.*", *body, ""]
+    return "\n".join(parts).rstrip() + "\n"
+
+
+def _write(path: Path, text: str) -> None:
+    tmp = path.with_suffix(".md.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
 def write_report(result: dict, out_dir: Path) -> Path:
+    """Write ``benchmarks.md``: the family suite's tables, then the side suites' sections."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "benchmarks.md"
-    tmp = path.with_suffix(".md.tmp")
-    tmp.write_text(render(result, "img"), encoding="utf-8")
-    os.replace(tmp, path)
+    _write(path, render(result, "img").rstrip() + "\n\n" + side_sections(out_dir))
+    return path
+
+
+def assemble(out_dir: Path) -> Path:
+    """Refresh only the side sections of an existing ``benchmarks.md`` (after a side suite ran),
+    keeping the family suite's part as it was measured."""
+    path = Path(out_dir) / "benchmarks.md"
+    head = path.read_text(encoding="utf-8") if path.is_file() else "# Benchmarks\n"
+    head = head.split(SIDE_MARKER)[0].rstrip()
+    _write(path, head + "\n\n" + side_sections(out_dir))
     return path

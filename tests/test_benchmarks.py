@@ -178,3 +178,18 @@ def test_cryptarithm_ceiling_table_splits_rows_by_what_the_prompt_shows():
              for c in ceiling_table(tasks)}
     assert table[(True, True)] == (1, 1) and table[(False, True)][0] == 1 and table[(True, False)] == (1, 0)
     assert sum(n for n, _ in table.values()) == 3
+
+
+def test_side_suites_become_sections_and_assemble_keeps_the_family_part(tmp_path):
+    from benchmarks.report import SIDE_MARKER, assemble
+
+    (tmp_path / "benchmarks.md").write_text("# Benchmarks\n\nfamily tables\n")
+    (tmp_path / "benchmarks_alphametics.md").write_text("# Alphametics\n\n| p50 |\n## By letters\nrow\n")
+    text = assemble(tmp_path).read_text()
+    head, side = text.split(SIDE_MARKER)
+    assert "family tables" in head and "family tables" not in side
+    assert "### By letters" in side and "\n# Alphametics" not in side  # headings move down one level
+    assert "Not run yet: `python -m benchmarks --suites scaling`" in side
+    (tmp_path / "benchmarks_scaling.md").write_text("# Scaling\nrows/s 10\n")
+    again = assemble(tmp_path).read_text()
+    assert again.count(SIDE_MARKER) == 1 and "rows/s 10" in again and "family tables" in again
