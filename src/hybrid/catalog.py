@@ -149,6 +149,7 @@ def catalog_dir(for_writing: bool = False) -> Path:
 
 
 def catalog_path(family: str, directory: Path | None = None) -> Path:
+    """The path of ``family``'s catalog file in ``directory`` (default: ``catalog_dir()``)."""
     return Path(directory or catalog_dir()) / f"{family}.msgpack"
 
 
@@ -316,6 +317,7 @@ def _read(path: Path, budget: _Budget | None = None) -> dict:
 
 
 def read_header(path: Path) -> dict:
+    """The header of a catalog file (format, family, builder version, params, counts), without its payload."""
     return _read(Path(path))["header"]
 
 
@@ -582,9 +584,11 @@ class Schema:
     """Base class of the payload schema checks (see the module docstring)."""
 
     def check(self, value, where: str, ctx: _Context) -> None:  # pragma: no cover - abstract
+        """Raise ``_Mismatch`` naming ``where`` when ``value`` does not match this schema."""
         raise NotImplementedError
 
     def describe(self) -> str:  # pragma: no cover - abstract
+        """A short human-readable form of the schema (used in error messages)."""
         raise NotImplementedError
 
     def __repr__(self) -> str:
@@ -865,6 +869,7 @@ class Check:
         self.fn, self.what = fn, what
 
     def run(self, value, where: str) -> None:
+        """Run the check on ``value``; raise ``_Mismatch`` naming ``where`` when it fails."""
         try:
             ok = self.fn(value)
         except Exception as exc:  # a check never leaks an exception of its own

@@ -64,9 +64,11 @@ class Deadline:
         return max(0.0, self.end - time.perf_counter())
 
     def elapsed(self) -> float:
+        """Seconds since the deadline was created."""
         return time.perf_counter() - self.start
 
     def expired(self) -> bool:
+        """True once the budget is spent (never raises; ``check`` raises)."""
         return time.perf_counter() >= self.end
 
     def check(self, stage: str = "") -> None:

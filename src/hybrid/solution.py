@@ -55,7 +55,9 @@ class Solution:
 
     @property
     def solved(self) -> bool:
+        """True when the solution carries an answer (``answer`` is not None)."""
         return self.answer is not None
 
     def to_dict(self) -> dict:
+        """The solution as a JSON-ready dict (every field but the internal hypothesis object)."""
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "hypothesis"}

@@ -244,12 +244,15 @@ class ScaledMeasureFamily(Family):
 
     # ---------------------------------------------------------------- per-family hooks
     def coef(self, x: str) -> Fraction:
+        """The exact coefficient ``c(x)`` of the printed input ``x`` (the answer is ``k * c(x)``)."""
         raise NotImplementedError
 
     def forward(self, k: float, x: str) -> float:
+        """The generator's own float computation of the answer for constant ``k`` and input ``x``."""
         raise NotImplementedError
 
     def fmt(self, value: float) -> str:
+        """How the generator prints a rounded value."""
         raise NotImplementedError
 
     def fmt_cents(self, cents: int) -> str:

@@ -308,4 +308,5 @@ class Family(ABC):
         return SearchResult([], "partial", f"{self.name} has no fallback search")
 
     def explain(self, hypothesis: Hypothesis) -> str:
+        """A one-line human-readable statement of the hypothesis's rule (used in notes and traces)."""
         return hypothesis.text

@@ -202,9 +202,6 @@ class Alphametics(Family):
         except (TypeError, ValueError):
             return None
 
-    def explain(self, hypothesis: Hypothesis) -> str:
-        return hypothesis.text
-
     # ------------------------------------------------------------------ generator
     def generate(self, rng, *, uniform: bool = False, unique: bool = False, max_tries: int = 200,
                  **options) -> Puzzle:

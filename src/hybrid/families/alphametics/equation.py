@@ -74,10 +74,12 @@ class Equation:
 
     @property
     def terms(self) -> tuple:
+        """Every word with its sign: left-hand terms as given, right-hand ones negated."""
         return self.lhs + tuple((-s, w) for s, w in self.rhs)
 
     @property
     def words(self) -> tuple[str, ...]:
+        """Every word of the equation, in order, both sides."""
         return tuple(w for _, ws in self.lhs + self.rhs for w in ws)
 
     @property
@@ -87,6 +89,7 @@ class Equation:
 
     @property
     def columns(self) -> int:
+        """The number of digit columns: the longest word's length."""
         return max(len(w) for w in self.words)
 
 

@@ -249,9 +249,6 @@ class Cipher(Family):
             text += "; recalled from vocabulary: " + ", ".join(f"{c}={w}" for c, w in recalled.items())
         return text
 
-    def explain(self, hypothesis: Hypothesis) -> str:
-        return hypothesis.text
-
     # ------------------------------------------------------------------ generating
     def generate(self, rng, *, uniform: bool = False, **options):
         """A puzzle drawn as the data draws them (``generator.py``; option: ``n_examples``)."""

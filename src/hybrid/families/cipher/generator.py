@@ -87,6 +87,7 @@ def sentence(rng: random.Random) -> str:
 
 
 def encrypt(key: dict[str, str], text: str) -> str:
+    """``text`` with every letter replaced through ``key`` (other characters kept)."""
     return "".join(key.get(c, c) for c in text)
 
 
