@@ -34,11 +34,14 @@ examples and bounded by ``MAX_ANSWERS`` otherwise.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 
 from ..deadline import Deadline
-from ..task import Task
+from ..errors import TaskParseError
+from ..task import Example, Task
+from ._measure import check_number
 from .base import Family, Hypothesis, SearchResult
 
 __all__ = ["ConstantPrior", "ScaledMeasureFamily", "Interval", "consistent_set", "consistent_interval",
@@ -241,6 +244,22 @@ class ScaledMeasureFamily(Family):
     #: ``_measure``; the unit conversion query carries its unit too).
     max_examples = 100
     max_field_chars = 64
+    #: The example line: a regex, the groups holding (input, output), what they are called in
+    #: error messages, and the layout named when a line does not match.
+    line_pattern: "re.Pattern[str]"
+    line_groups: tuple[int, int] = (1, 2)
+    line_fields: tuple[str, str] = ("input", "output")
+    line_layout: str = ""
+
+    def parse_example(self, text: str, line: int | None = None) -> Example:
+        """Parse one example line through ``line_pattern``; both numbers are checked
+        (``_measure.check_number``: plain ASCII decimals of bounded length)."""
+        m = self.line_pattern.match(text.strip())
+        if not m:
+            raise TaskParseError(f"{self.name}: expected {self.line_layout!r}", line=line, text=text)
+        src, dst = (check_number(m.group(g), self.name, what, line, text)
+                    for g, what in zip(self.line_groups, self.line_fields))
+        return Example(src, dst, line)
 
     # ---------------------------------------------------------------- per-family hooks
     def coef(self, x: str) -> Fraction:

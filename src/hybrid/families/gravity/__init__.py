@@ -22,7 +22,6 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from ...errors import TaskParseError
 from ...task import Example
 from .. import register_family
 from .._interval import ConstantPrior, ScaledMeasureFamily
@@ -40,14 +39,9 @@ class Gravity(ScaledMeasureFamily):
     # Range: every dev row's interval lies inside [4.938, 19.583] and the interval midpoints
     # are flat across it (docs/families/gravity.md); 4.9..19.6 is 0.5x..2x Earth's 9.8.
     prior = ConstantPrior(low=Fraction("4.9"), high=Fraction("19.6"))
-
-    def parse_example(self, text: str, line: int | None = None) -> Example:
-        m = _LINE.match(text.strip())
-        if not m:
-            raise TaskParseError("gravity: expected 'For t = <seconds>s, distance = <meters> m'", line=line, text=text)
-        t = check_number(m.group(1), self.name, "time", line, text)
-        d = check_number(m.group(2), self.name, "distance", line, text)
-        return Example(t, d, line)
+    line_pattern = _LINE
+    line_fields = ("time", "distance")
+    line_layout = "For t = <seconds>s, distance = <meters> m"
 
     def example_line(self, example: Example) -> str:
         return f"For t = {example.source}s, distance = {example.target} m"

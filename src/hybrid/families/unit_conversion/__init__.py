@@ -44,14 +44,10 @@ class UnitConversion(ScaledMeasureFamily):
     # about 1, and all 7 answers agree with that factor, so ~6/1196 = 0.5% of rows draw one.
     prior = ConstantPrior(low=Fraction("0.5"), high=Fraction("2.0"),
                           atom_step=Fraction("0.1"), atom_weight=0.004)
-
-    def parse_example(self, text: str, line: int | None = None) -> Example:
-        m = _LINE.match(text.strip())
-        if not m:
-            raise TaskParseError("unit_conversion: expected '<value> <unit> becomes <value>'", line=line, text=text)
-        src = check_number(m.group(1), self.name, "measurement", line, text)
-        dst = check_number(m.group(3), self.name, "converted value", line, text)
-        return Example(src, dst, line)
+    line_pattern = _LINE
+    line_groups = (1, 3)
+    line_fields = ("measurement", "converted value")
+    line_layout = "<value> <unit> becomes <value>"
 
     def example_line(self, example: Example) -> str:
         return f"{example.source} m becomes {example.target}"
