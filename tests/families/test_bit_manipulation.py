@@ -17,7 +17,7 @@ from hybrid.families import get_family
 from hybrid.families.base import SearchResult
 from hybrid.families.bit_manipulation import search_python_constraint
 from hybrid.families.bit_manipulation.baseline import min_sizes_python_constraint
-from hybrid.families.bit_manipulation.catalog import coverage_shapes, explanations, rank_score
+from hybrid.families.bit_manipulation.build import coverage_shapes, explanations, rank_score
 from hybrid.families.bit_manipulation.generator import random_task
 from hybrid.families.bit_manipulation.grammar import LIT_VALUES, N_LIT, apply_rule, reduce_rule, rule_table, rule_text
 from hybrid.families.bit_manipulation.kernels import (
@@ -392,17 +392,27 @@ def test_kernel_entry_points_check_their_arguments():
             observed_functions(*args)
 
 
-def test_catalog_payload_is_checked(monkeypatch):
-    from hybrid.families.bit_manipulation import _check_payload
+def test_catalog_payload_is_checked():
+    """The declarative schema (``_schemas.BIT_MANIPULATION``, run on every load) rejects what the
+    kernels cannot read: wrong widths, row counts, dtypes, missing keys, out-of-range rules."""
+    from hybrid.catalog import validate_payload
+    from hybrid.families._schemas import BIT_MANIPULATION
 
-    good = FAM.catalog()
-    _check_payload(good)
-    for key, value in [("tables", good["tables"][:, :100]), ("rules", good["rules"][:10]),
-                       ("prior", good["prior"].astype(np.float32)), ("complexity", None)]:
+    assert FAM.payload_schema is BIT_MANIPULATION
+    good = {k: v for k, v in FAM.catalog().items() if k != "_header"}
+    validate_payload(good, BIT_MANIPULATION)
+    bad_rules = good["rules"].copy()
+    bad_rules[0, 0] = N_LIT
+    for key, value in [("tables", good["tables"][:, :100].copy()), ("rules", good["rules"][:10].copy()),
+                       ("prior", good["prior"].astype(np.float32)), ("complexity", None),
+                       ("rules", bad_rules), ("tables", np.asfortranarray(good["tables"]))]:
         bad = dict(good)
-        bad[key] = value
+        if value is None:
+            del bad[key]
+        else:
+            bad[key] = value
         with pytest.raises(CatalogError):
-            _check_payload(bad)
+            validate_payload(bad, BIT_MANIPULATION)
 
 
 def test_recall_respects_its_deadline():
@@ -425,7 +435,7 @@ def test_coverage_set_is_the_grammar_up_to_arity_two_plus_rol_shl_shr():
 @settings(max_examples=30, deadline=None)
 @given(st.integers(0, 2**32 - 1))
 def test_rules_of_unseen_shapes_are_recalled_by_the_catalog(seed):
-    from hybrid.families.bit_manipulation.catalog import UNSEEN_WEIGHT
+    from hybrid.families.bit_manipulation.build import UNSEEN_WEIGHT
 
     unseen = [s for s in _shapes() if s[2] == UNSEEN_WEIGHT]
     assert len(unseen) > 100

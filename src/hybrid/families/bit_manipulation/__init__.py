@@ -2,7 +2,7 @@
 
 Rule space (``grammar.py``): y = g(L1(x), L2(x), L3(x)) bit-wise, the literals being rotations
 and zero-filling shifts of x and g a boolean function of at most three inputs. The catalog
-(``catalog.py``) holds every instantiation of the rule shapes seen in the dev rows and of the
+(``build.py``) holds every instantiation of the rule shapes seen in the dev rows and of the
 grammar's arity <= 2 and (rol, shl, shr) shapes, merged by truth table and ranked by a prior
 learned from shape frequencies (unseen shapes smoothed low); ``kernels.match_tables``
 returns every catalog rule consistent with the examples, so ``candidates`` is exhaustive over the
@@ -23,7 +23,7 @@ import re
 import numpy as np
 
 from ...deadline import Deadline
-from ...errors import CatalogError, TaskParseError
+from ...errors import TaskParseError
 from ...task import Example, Task
 from .. import register_family
 from .._schemas import BIT_MANIPULATION
@@ -59,10 +59,6 @@ def _io(task: Task):
     return xs, ys, int(_check_bits(task.query, "query", None, None), 2)
 
 
-_PAYLOAD_KEYS = {"tables": (np.uint8, 2), "rules": (np.uint8, 2), "prior": (np.float64, 1),
-                 "complexity": (np.int32, 1)}
-
-
 @register_family
 class BitManipulation(Family):
     name = "bit_manipulation"
@@ -73,7 +69,9 @@ class BitManipulation(Family):
     candidates_verified = True
     candidates_exhaustive = True
     max_examples = MAX_EXAMPLES
-    #: Catalog payload schema (``families/_schemas.py``); ``tables`` is (N, 256), the others have N rows.
+    #: Catalog payload schema (``families/_schemas.py``), checked on every load (``CatalogError``):
+    #: ``tables`` uint8 (N, 256), ``rules`` uint8 (N, 5), ``prior`` float64 and ``complexity``
+    #: int32 with N rows, value bounds, ``shapes`` and ``amounts``.
     payload_schema = BIT_MANIPULATION
 
     def parse_example(self, text: str, line: int | None = None) -> Example:
@@ -93,17 +91,9 @@ class BitManipulation(Family):
 
     # ------------------------------------------------------------------ catalog
     def build_catalog(self, tasks, progress: bool = False, related=None):
-        from .catalog import build_payload
+        from .build import build_payload
 
         return build_payload(list(tasks))
-
-    def catalog(self):
-        """The loaded payload, its arrays checked once (keys, dtypes, shapes) -> ``CatalogError``."""
-        cat = super().catalog()
-        if getattr(self, "_checked", None) is not cat:
-            _check_payload(cat)
-            self._checked = cat
-        return cat
 
     def match(self, task: Task):
         """(indices, query answers) of every catalog rule consistent with all examples, best first.
@@ -192,25 +182,6 @@ class BitManipulation(Family):
         from .generator import render_prompt
 
         return render_prompt(task)
-
-
-
-def _check_payload(cat) -> None:
-    if not isinstance(cat, dict):
-        raise CatalogError("bit_manipulation catalog payload is not a mapping")
-    n = None
-    for key, (dtype, ndim) in _PAYLOAD_KEYS.items():
-        arr = cat.get(key)
-        if not isinstance(arr, np.ndarray) or arr.dtype != dtype or arr.ndim != ndim:
-            got = f"{arr.dtype} of shape {arr.shape}" if isinstance(arr, np.ndarray) else type(arr).__name__
-            raise CatalogError(f"bit_manipulation catalog: {key!r} must be a {ndim}-D {np.dtype(dtype).name} "
-                               f"array, got {got}; rebuild it with `hybrid build-catalog`")
-        if n is None:
-            n = arr.shape[0]
-        elif arr.shape[0] != n:
-            raise CatalogError(f"bit_manipulation catalog: {key!r} has {arr.shape[0]} rows, 'tables' has {n}")
-    if cat["tables"].shape[1] != 256 or cat["rules"].shape[1] != 5:
-        raise CatalogError("bit_manipulation catalog: 'tables' must be (N, 256) and 'rules' (N, 5)")
 
 
 from .baseline import search_python_constraint  # noqa: E402  (needs _io defined above)
