@@ -38,9 +38,11 @@ def _support(clauses: list[int], k: int) -> int | None:
 
 
 class PythonConstraintEngine:
+    """The per-bit search on python-constraint (the simple search baseline), same protocol as the CP-SAT engine."""
     name = "python-constraint"
 
     def min_supports(self, problem: BitProblem, deadline: Deadline) -> MinResult:
+        """``SearchEngine.min_supports`` with python-constraint: supports of growing size, smallest first."""
         sups = []
         for j in range(8):
             clauses = problem.clauses(j).tolist()
@@ -55,6 +57,7 @@ class PythonConstraintEngine:
         return MinResult(sups, True)
 
     def flips(self, problem, sizes, targets, deadline) -> FlipResult:
+        """``SearchEngine.flips`` with python-constraint: one bounded-size support search per bit."""
         flips = {}
         for j, w in targets.items():
             deadline.check("bit_manipulation python-constraint search")

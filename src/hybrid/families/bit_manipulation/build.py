@@ -95,6 +95,7 @@ def row_explanations(tasks) -> list[tuple[int, list]]:
 
 
 def shape_of(lits, g) -> tuple:
+    """A rule's shape: the kinds of its literals (shl, shr, rol, ...) and its boolean function number."""
     return (tuple(KIND_NAMES[int(KIND[lit])] for lit in lits), int(g))
 
 

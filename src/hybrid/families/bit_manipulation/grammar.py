@@ -65,6 +65,7 @@ _SYM = {"rol": "rotl", "shl": "<<", "shr": ">>"}
 
 
 def literal_name(lit: int) -> str:
+    """How a literal prints in rule texts: ``x``, ``rotl(x,3)``, ``(x<<2)``, ..."""
     name = LITERALS[lit]
     k = int(name[3:])
     if name == "rol0":
@@ -139,6 +140,7 @@ FUNC_NAMES = {
 
 
 def rule_text(l1: int, l2: int, l3: int, arity: int, g: int) -> str:
+    """A rule (three literals, arity, boolean function ``g``) as readable text, e.g. ``(x<<3) ^ rotl(x,1)``."""
     names = [literal_name(lit) for lit in (l1, l2, l3)[:arity]]
     if arity == 0:
         return "0xff" if g & 1 else "0x00"

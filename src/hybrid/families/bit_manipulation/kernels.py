@@ -153,6 +153,7 @@ def observed_functions(lit_values, combos, xs, ys, seen0, seen1) -> None:
 
 
 def observed_functions_reference(lit_values, combos, xs, ys):
+    """Slow pure-Python reference of the numba kernel ``observed_functions`` (the tests compare them)."""
     s0, s1 = [], []
     for combo in combos:
         a0 = a1 = 0

@@ -139,6 +139,7 @@ class PerBitRule:
         return out, seen_all
 
     def text(self) -> str:
+        """The rule as text: each output bit as a function of the input bits it reads."""
         parts = []
         for j, (sup, d) in enumerate(zip(self.supports, self._dicts, strict=True)):
             bits = mask_bits(sup)
@@ -164,6 +165,7 @@ class Contradiction:
     y2: int
 
     def note(self) -> str:
+        """Why no rule exists, as the solution's note."""
         return (f"input {self.x:08b} is given two outputs ({self.y1:08b} and {self.y2:08b}): "
                 "no function of the input reproduces both (proven before search)")
 
@@ -180,6 +182,7 @@ class BitProblem:
     _tables: dict = field(default_factory=dict, repr=False)
 
     def out_bit(self, j: int) -> np.ndarray:
+        """Bit ``j`` (0 = most significant) of every example output."""
         return (self.ys >> (7 - j)) & 1
 
     def clauses(self, j: int) -> np.ndarray:
@@ -279,12 +282,19 @@ class FlipResult:
 
 
 class SearchEngine(Protocol):
+    """A back end of the per-bit search (CP-SAT here, python-constraint in ``baseline``)."""
+
     name: str
 
-    def min_supports(self, problem: BitProblem, deadline: Deadline) -> MinResult: ...
+    def min_supports(self, problem: BitProblem, deadline: Deadline) -> MinResult:
+        """For every output bit, a smallest set of input bits that determines it on the examples."""
+        ...
 
     def flips(self, problem: BitProblem, sizes: list[int], targets: dict[int, int],
-              deadline: Deadline) -> FlipResult: ...
+              deadline: Deadline) -> FlipResult:
+        """For each bit ``j`` in ``targets``: a support of size ``sizes[j]`` that fits the examples
+        and gives the query bit the value ``targets[j]`` (absent when none exists: bit forced)."""
+        ...
 
 
 def _lits(vars_, mask: int):
