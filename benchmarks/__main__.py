@@ -1,7 +1,8 @@
 """``python -m benchmarks [--quick] [--suites families alphametics scaling] [--families NAME ...] [--out DIR] [--json PATH]``.
 
 Three suites, all by default: ``families`` (catalog vs search per family: benchmarks.md's tables),
-``alphametics`` (benchmarks/bench_alphametics.py) and ``scaling`` (benchmarks/bench_scaling.py).
+``alphametics`` (benchmarks/bench_alphametics.py), ``scaling`` (benchmarks/bench_scaling.py) and
+``generated`` (benchmarks/bench_generated.py: accuracy on generated puzzles beside dev).
 Each side suite writes its own report (docs/benchmarks_<suite>.md), which benchmarks.md carries
 as a section; running only side suites refreshes those sections and keeps the family tables."""
 
@@ -20,7 +21,7 @@ from .plots import plot_all
 from .report import assemble, write_report
 
 _ROOT = Path(__file__).resolve().parents[1]
-SUITES = ("families", "alphametics", "scaling")
+SUITES = ("families", "alphametics", "scaling", "generated")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -54,7 +55,7 @@ def main(argv=None) -> int:
     cfg = Config.quick_config(**kw) if args.quick else Config(**kw)
     log = (lambda *a, **k: None) if args.quiet else (lambda *a, **k: print(*a, **k, file=sys.stderr, flush=True))
     t0 = time.perf_counter()
-    for suite in ("alphametics", "scaling"):
+    for suite in SUITES[1:]:
         if suite in args.suites:
             _run_side(suite, args)
     if "families" not in args.suites:
@@ -79,6 +80,10 @@ def _run_side(suite: str, args) -> None:
         from . import bench_alphametics as mod
 
         argv = out + (["--quick"] if args.quick else []) + (["--no-progress"] if args.quiet else [])
+    elif suite == "generated":
+        from . import bench_generated as mod
+
+        argv = out + (["--n", "200"] if args.quick else []) + (["--no-progress"] if args.quiet else [])
     else:
         from . import bench_scaling as mod
 

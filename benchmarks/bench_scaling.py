@@ -1,12 +1,17 @@
 """Throughput of the batch engines on one file: 1 and 2 local processes, and Ray Data.
 
-    python -m benchmarks.bench_scaling [--rows 200000] [--input FILE] [--shard-rows 2000] [--workers 2]
-        [--configs local1,local2,ray] [--trace-rows 7126] [--out docs/benchmarks_scaling.md] [--json PATH]
+    python -m benchmarks.bench_scaling [--rows 200000] [--source generated|dev | --input FILE] [--seed 0]
+        [--shard-rows 2000] [--workers 2] [--configs local1,local2,ray] [--family-rows 500]
+        [--kill-resume ray|local2|none] [--trace-rows 7126] [--out docs/benchmarks_scaling.md] [--json PATH]
 
-Without ``--input`` the input is ``../shared/data/dev.csv`` (7,126 rows) repeated, each pass
-reshuffled with a fixed seed, to ``--rows`` rows (ids suffixed per pass): the same puzzles many
-times, so the per-row costs are those of the dev mix. Pass a generated file (``hybrid generate``,
-CSV or JSONL) with ``--input`` to measure on fresh puzzles instead.
+The input (``--source generated``, the default) is a file of ``--rows`` fresh puzzles made by
+``hybrid.generate`` with the families in the dev file's proportions, rows of the families
+interleaved by a seeded shuffle (``make_generated_csv``); ``--source dev`` repeats the 7,126 dev
+rows instead (each pass reshuffled); ``--input`` measures any CSV / JSONL / Parquet file.
+
+First, per family (``--family-rows`` generated puzzles each): CPU ms per row to generate, to solve
+and to export a trace, the share answered right and whether every ``deduced`` answer is the gold
+one; with the file's family mix these give the expected cost of the run before it starts.
 
 Every configuration runs in a fresh Python process (so peak memory is its own) on the same file
 and writes the sharded output: ``plan_run`` cuts the file into shards (timed apart: a serial,
@@ -17,6 +22,12 @@ the ledger's timestamps each run splits into a fixed part F (interpreter and imp
 configuration follows. Also measured: ``ray.init()`` alone, Ray Data's per-task overhead with
 actors that do nothing (what each shard pays), and the per-row cost of trace export
 (``hybrid.model.traces.iter_records``: solve, render, re-verify) on the first ``--trace-rows`` rows.
+
+Then the per-row records of every configuration are compared with the single local process's,
+and a run of ``hybrid eval FILE --out DIR --engine E`` is killed (SIGKILL, the whole process tree)
+once about half its shards are in the ledger and resumed with ``--resume``: the benchmark counts
+the shards the resumed run did again (ledger lines of a shard finished before the kill, files
+rewritten) and compares the resumed run's records with the reference.
 """
 
 from __future__ import annotations
@@ -24,9 +35,11 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
 import os
 import platform
 import random
+import signal
 import subprocess
 import sys
 import tempfile
@@ -57,6 +70,49 @@ def make_repeated_csv(src: Path, rows: int, dest: Path, seed: int = 0) -> Path:
                 n += 1
             k += 1
     return dest
+
+
+def dev_family_mix() -> dict:
+    """``{family: rows}`` of the dev file (the proportions a generated benchmark file follows)."""
+    from hybrid.data import default_dev_csv, read_csv
+    from hybrid.parse import parse
+
+    mix: dict = {}
+    for r in read_csv(default_dev_csv()):
+        try:
+            f = parse(r.prompt).family
+        except Exception:  # noqa: BLE001 - an unparsable dev row counts for no family
+            continue
+        mix[f] = mix.get(f, 0) + 1
+    return mix
+
+
+def split_rows(total: int, mix: dict) -> dict:
+    """``total`` rows shared out in proportion to ``mix`` (largest remainders; ties by name)."""
+    whole = sum(mix.values())
+    exact = {f: total * n / whole for f, n in mix.items()}
+    out = {f: int(v) for f, v in exact.items()}
+    for f in sorted(exact, key=lambda f: (out[f] - exact[f], f))[: total - sum(out.values())]:
+        out[f] += 1
+    return out
+
+
+def make_generated_csv(rows: int, dest: Path, seed: int = 0, mix: dict | None = None) -> dict:
+    """A CSV of ``rows`` generated puzzles (``hybrid generate``'s columns), families in ``mix``'s
+    proportions (default: the dev file's), their rows interleaved by a seeded shuffle. Puzzle
+    ``i`` of family ``F`` is ``hybrid.generate.generate_row(F, i, seed)``, as ``hybrid generate``
+    makes it. Returns the rows per family."""
+    from hybrid.generate import FIELDS, generate_row
+
+    per = split_rows(rows, mix or dev_family_mix())
+    order = [(f, i) for f in sorted(per) for i in range(per[f])]
+    random.Random(seed).shuffle(order)
+    with open(dest, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=FIELDS)
+        w.writeheader()
+        for f, i in order:
+            w.writerow(generate_row(f, i, seed))
+    return per
 
 
 def count_rows(src: Path) -> int:
@@ -161,6 +217,123 @@ def child_traces(inp: str, rows: int) -> dict:
     cpu, wall = time.process_time() - c0, time.perf_counter() - t0
     return {"rows": len(tasks), "traces": written, "cpu_ms_per_row": round(1000 * cpu / max(1, len(tasks)), 3),
             "wall_s": round(wall, 3), "bytes_per_trace": round(nbytes / max(1, written), 1)}
+
+
+def child_families(rows: int, seed: int) -> dict:
+    """Per family with a generator: ``rows`` generated puzzles; CPU ms per row to generate, solve
+    and export a trace (``iter_records``), rows right, and ``deduced`` rows whose answer is not
+    the gold one (0 expected)."""
+    from dataclasses import replace
+
+    from hybrid.engine.local import warm_catalogs
+    from hybrid.families import Family, family_names, get_family
+    from hybrid.generate import generate
+    from hybrid.model.traces import TraceStats, iter_records
+    from hybrid.parse import parse
+    from hybrid.pipeline import solve
+
+    warm_catalogs()
+    out = {}
+    for fam in family_names():
+        if type(get_family(fam)).generate is Family.generate:
+            continue
+        c0 = time.process_time()
+        try:
+            gen = list(generate(fam, rows, seed=seed))
+        except Exception as exc:  # noqa: BLE001 - a broken generator is reported, not fatal
+            out[fam] = {"error": f"{type(exc).__name__}: {exc}"[:200]}
+            continue
+        c_gen = time.process_time() - c0
+        for g in generate(fam, 3, seed=seed + 1):  # warm up: the family's first solve imports and caches
+            try:
+                solve(parse(g["prompt"]))
+            except Exception:  # noqa: BLE001
+                pass
+        tasks, right, deduced, deduced_wrong, errors = [], 0, 0, 0, 0
+        c0 = time.process_time()
+        for g in gen:
+            try:
+                task = parse(g["prompt"])
+                sol = solve(task)
+            except Exception:  # noqa: BLE001
+                errors += 1
+                continue
+            tasks.append(replace(task, meta={**task.meta, "answer": g["answer"], "id": g["id"]}))
+            right += sol.answer == g["answer"]
+            if sol.status == "deduced":
+                deduced += 1
+                deduced_wrong += sol.answer != g["answer"]
+        c_solve = time.process_time() - c0
+        st = TraceStats()
+        c0 = time.process_time()
+        traces = sum(1 for _ in iter_records(tasks, stats=st))
+        c_trace = time.process_time() - c0
+        n = max(1, len(gen))
+        out[fam] = {"rows": len(gen), "gen_ms": round(1000 * c_gen / n, 3), "solve_ms": round(1000 * c_solve / n, 3),
+                    "trace_ms": round(1000 * c_trace / n, 3), "right": right, "deduced": deduced,
+                    "deduced_wrong": deduced_wrong, "errors": errors, "traces": traces}
+    return out
+
+
+def _tree(pid: int) -> list:
+    try:
+        import psutil
+
+        return [p.pid for p in psutil.Process(pid).children(recursive=True)]
+    except Exception:  # noqa: BLE001 - psutil missing or the process gone
+        return []
+
+
+def kill_and_resume(inp: Path, work: Path, engine: str, workers: int, shard_rows: int, rows: int,
+                    fraction: float = 0.5, timeout: float = 3600) -> dict:
+    """``hybrid eval INP --out DIR`` on ``engine``, SIGKILLed (with every process it started)
+    once ``fraction`` of its shards are in the ledger, then ``--resume``d to the end. Counts the
+    shards finished before the kill that the resumed run did again."""
+    from hybrid.engine.shards import LEDGER, Ledger
+
+    out = work / "out"
+    cmd = [sys.executable, "-m", "hybrid", "eval", str(inp), "--out", str(out), "--shard-rows", str(shard_rows),
+           "--engine", engine, "--workers", str(workers), "--no-progress", "--json"]
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    total = math.ceil(rows / shard_rows)
+    target = max(1, min(total - 1, int(total * fraction)))
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+                            start_new_session=True)
+    ledger = out / LEDGER
+    tree: set = set()
+    while proc.poll() is None and time.perf_counter() - t0 < timeout:
+        tree.update(_tree(proc.pid))
+        if ledger.exists() and ledger.read_bytes().count(b"\n") >= target:
+            break
+        time.sleep(0.05)
+    killed = proc.poll() is None
+    tree.update(_tree(proc.pid))
+    if killed:
+        os.killpg(proc.pid, signal.SIGKILL)
+        for pid in tree:  # Ray's services may have left the process group: each by its id
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+    proc.wait()
+    t_kill = time.perf_counter() - t0
+    done = Ledger(out).finished(out)
+    stamp = {k: ((out / e["file"]).stat().st_mtime_ns, (out / e["file"]).stat().st_ino) for k, e in done.items()}
+    lines_before = ledger.read_bytes().count(b"\n")
+    t1 = time.perf_counter()
+    res = subprocess.run(cmd + ["--resume"], cwd=_ROOT, capture_output=True, text=True, env=env, timeout=timeout)
+    t_resume = time.perf_counter() - t1
+    if res.returncode != 0:
+        raise RuntimeError(f"resume failed: {res.stderr[-2000:]}")
+    new = [json.loads(x) for x in ledger.read_text(encoding="utf-8").splitlines()[lines_before:] if x.strip()]
+    after = Ledger(out).finished(out)
+    rewritten = sum(1 for k, st in stamp.items()
+                    if ((out / after[k]["file"]).stat().st_mtime_ns, (out / after[k]["file"]).stat().st_ino) != st)
+    return {"engine": engine, "shards": total, "killed": killed, "killed_after_s": round(t_kill, 2),
+            "finished_before_kill": len(done), "resumed_shards": len(new),
+            "redone": sum(1 for e in new if e.get("shard") in done), "files_rewritten": rewritten,
+            "resume_s": round(t_resume, 2), "complete": len(after) == total, "out": str(out)}
 
 
 class _TreeCPU:
@@ -343,6 +516,7 @@ def render(res: dict) -> str:
              f"Input: {m['input_note']}. Shards of {m['shard_rows']:,} rows. Each configuration runs in a fresh "
              "process and writes the sharded output (`hybrid.engine.run`); "
              f"{m['workers']} workers = processes (local) or actors (Ray).", "",
+             *render_families(res), "## Throughput", "",
              "| configuration | rows | solve wall s | steady rows/s | cores used | start-up F s | whole process s | "
              "CPU ms/row (solvers) | CPU ms/row (all) | idle-machine rows/s | peak RSS per worker MB |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
@@ -408,10 +582,16 @@ def render(res: dict) -> str:
                   f"{tr['traces']:,} traces ({100 * tr['traces'] / max(1, tr['rows']):.0f}% of rows: the others are "
                   f"not `deduced` or not right), {tr['bytes_per_trace']:,.0f} bytes per trace. "
                   "[scaling.md](scaling.md) builds the cost of a 100-million-row export from these figures."]
+    lines += [""] + render_kill(res)
     same = res.get("same_records")
     if same:
         lines += ["", "## Same answers", ""]
         for other, v in same.items():
+            if other == "killed":
+                lines.append(f"- the killed-and-resumed {res['kill_resume']['engine']} run vs "
+                             f"{res['configs'][v['against']]['label']}: {v['rows']:,} per-row records compared "
+                             f"(every field but the timing), **{v['differing']:,} differ**.")
+                continue
             changed = code_changed([res["configs"][other]["run"], res["configs"][v["against"]]["run"]])
             if not changed:
                 why = " (same code and catalogs)."
@@ -427,6 +607,64 @@ def render(res: dict) -> str:
     return "\n".join(lines)
 
 
+def expected_cost(res: dict) -> dict | None:
+    """Mean CPU ms per row to solve (and to export a trace) for the input's family mix, from the
+    per-family costs; None when the mix or the costs are unknown."""
+    fams, per = res.get("families"), (res.get("generated") or {}).get("per_family")
+    if not fams or not per:
+        return None
+    known = {f: n for f, n in per.items() if "solve_ms" in fams.get(f, {})}
+    if not known:
+        return None
+    n = sum(known.values())
+    return {"solve_ms": sum(fams[f]["solve_ms"] * k for f, k in known.items()) / n,
+            "trace_ms": sum(fams[f]["trace_ms"] * k for f, k in known.items()) / n}
+
+
+def render_families(res: dict) -> list[str]:
+    fams = res.get("families")
+    if not fams:
+        return []
+    rows = next(iter(v["rows"] for v in fams.values() if "rows" in v), 0)
+    lines = ["## Per family, on generated puzzles", "",
+             f"{rows:,} puzzles per family (`hybrid.generate`, seed {res['meta'].get('seed', 0)}), one process. CPU ms "
+             "per row: to generate, to solve (`hybrid.solve`, catalogs loaded), to export a trace "
+             "(`iter_records`: solve, render, re-verify, on the same rows).", "",
+             "| family | rows | generate ms | solve ms | trace ms | right | deduced | deduced but not gold |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for f, v in fams.items():
+        if "error" in v:
+            lines.append(f"| {f} | generator failed: {v['error']} | | | | | | |")
+            continue
+        lines.append(f"| {f} | {v['rows']:,} | {v['gen_ms']:.3f} | {v['solve_ms']:.3f} | {v['trace_ms']:.3f} | "
+                     f"{100 * v['right'] / max(1, v['rows']):.1f}% | {v['deduced']:,} | {v['deduced_wrong']} |")
+    cost = expected_cost(res)
+    if cost:
+        n = res["input_rows"]
+        w = res["meta"]["workers"]
+        lines += ["", f"With the input's family mix: **{cost['solve_ms']:.3f} CPU ms per row to solve** "
+                  f"({cost['trace_ms']:.3f} to export a trace). Expected for {n:,} rows on an idle machine: "
+                  f"1 process {n * cost['solve_ms'] / 1000:,.0f} s; {w} processes {n * cost['solve_ms'] / 1000 / w:,.0f} s; "
+                  f"Ray with {w} actors about {n * cost['solve_ms'] * 1.12 / 1000 / w:,.0f} s plus its start-up "
+                  "(+12% for Ray's own processes, as measured before; see below)."]
+    return lines + [""]
+
+
+def render_kill(res: dict) -> list[str]:
+    k = res.get("kill_resume")
+    if not k:
+        return []
+    how = (f"killed (SIGKILL to the driver and every process it started) {k['killed_after_s']:.1f} s after its "
+           f"start, with {k['finished_before_kill']} of {k['shards']} shards in the ledger"
+           if k["killed"] else f"finished before it could be killed ({k['killed_after_s']:.1f} s)")
+    return ["## Killed halfway, then resumed", "",
+            f"`hybrid eval FILE --out DIR --engine {k['engine']} --workers {res['meta']['workers']} --shard-rows "
+            f"{res['meta']['shard_rows']}` was {how}; `--resume` then ran {k['resumed_shards']} shards in "
+            f"{k['resume_s']:.1f} s. Shards finished before the kill that the resumed run did again: "
+            f"**{k['redone']}** (ledger lines); their files rewritten: **{k['files_rewritten']}**; run complete: "
+            f"{'yes' if k['complete'] else 'NO'}.", ""]
+
+
 def _load() -> str:
     try:
         return " ".join(f"{x:.2f}" for x in os.getloadavg())
@@ -436,8 +674,15 @@ def _load() -> str:
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks.bench_scaling", description=__doc__.split("\n")[0])
-    p.add_argument("--rows", type=int, default=200_000, help="rows of the repeated dev file (without --input)")
+    p.add_argument("--rows", type=int, default=200_000, help="rows of the input file (without --input)")
+    p.add_argument("--source", choices=("generated", "dev"), default="generated",
+                   help="without --input: generated puzzles in the dev mix (default), or the dev rows repeated")
+    p.add_argument("--seed", type=int, default=0, help="seed of the generated file and of the per-family puzzles")
     p.add_argument("--input", type=Path, help="measure on this CSV / JSONL / Parquet file instead")
+    p.add_argument("--family-rows", type=int, default=500, help="generated puzzles per family for the per-family "
+                                                                "costs (0: skip)")
+    p.add_argument("--kill-resume", choices=("ray", "local2", "none"), default="ray",
+                   help="engine of the killed-and-resumed run (ray falls back to local2 without Ray)")
     p.add_argument("--shard-rows", type=int, default=2000)
     p.add_argument("--workers", type=int, default=2, help="processes / actors for local2 and ray")
     p.add_argument("--configs", default=",".join(CONFIGS), help="comma-separated subset of " + ",".join(CONFIGS))
@@ -455,6 +700,9 @@ def main(argv=None) -> int:
 
     if args.child == "ray_overhead":
         print(json.dumps(child_ray_overhead(args.overhead_items, args.workers)))
+        return 0
+    if args.child == "families":
+        print(json.dumps(child_families(args.family_rows, args.seed)))
         return 0
     if args.child == "traces":
         print(json.dumps(child_traces(str(args.input), args.trace_rows)))
@@ -490,15 +738,32 @@ def main(argv=None) -> int:
     load_before = _load()
     with tempfile.TemporaryDirectory(prefix="bench-scaling-") as tmp:
         tmp = Path(tmp)
+        if args.family_rows:
+            log(f"per-family costs on {args.family_rows} generated puzzles each ...")
+            res["families"], _ = _spawn(["--child", "families", "--family-rows", str(args.family_rows),
+                                         "--seed", str(args.seed)], args.timeout)
         if args.input:
             inp = args.input
-            note = f"`{inp}` ({count_rows(inp):,} rows)"
-        else:
+            n_rows = count_rows(inp)
+            note = f"`{inp}` ({n_rows:,} rows)"
+        elif args.source == "dev":
             from hybrid.data import default_dev_csv
 
             inp = make_repeated_csv(default_dev_csv(), args.rows, tmp / "repeated.csv")
+            n_rows = args.rows
             note = (f"the 7,126 dev rows repeated to {args.rows:,} rows (each pass reshuffled, seed 0), standing in "
                     "for a generated file: swap one in with `--input`")
+        else:
+            log(f"generating {args.rows:,} puzzles in the dev mix ...")
+            t0 = time.perf_counter()
+            per = make_generated_csv(args.rows, tmp / "generated.csv", seed=args.seed)
+            res["generated"] = {"per_family": per, "seconds": round(time.perf_counter() - t0, 2)}
+            inp, n_rows = tmp / "generated.csv", args.rows
+            note = (f"{args.rows:,} puzzles generated with seed {args.seed} (`hybrid.generate.generate_row`, as "
+                    "`hybrid generate` makes them), families in the dev file's proportions ("
+                    + ", ".join(f"{f} {n:,}" for f, n in per.items()) + "), rows interleaved by a seeded shuffle; "
+                    f"written in {res['generated']['seconds']:.1f} s")
+        res["input_rows"] = n_rows
         labels = {"local1": "local, 1 process", "local2": f"local, {args.workers} processes",
                   "ray": f"Ray Data, {args.workers} actors"}
         for c in configs:
@@ -525,9 +790,21 @@ def main(argv=None) -> int:
                                  "cpu_ms_per_row": 1000 * cpu / rows,
                                  "all_cpu_ms_per_row": None if all_cpu is None else 1000 * all_cpu / rows,
                                  "worker_rss": rss}
-        if len(configs) > 1:
+        outs = {c: tmp / c / "out" for c in configs}
+        kr = "local2" if args.kill_resume == "ray" and not ray_version else args.kill_resume
+        if kr != "none":
+            log(f"{kr}: a run killed after about half its shards, then resumed ...")
+            (tmp / "killed").mkdir()
+            res["kill_resume"] = kill_and_resume(inp, tmp / "killed", kr, args.workers, args.shard_rows, n_rows,
+                                                 timeout=args.timeout)
+            log(f"  {res['kill_resume']['finished_before_kill']} of {res['kill_resume']['shards']} shards finished "
+                f"before the kill; resumed {res['kill_resume']['resumed_shards']}, redone "
+                f"{res['kill_resume']['redone']}")
+            if configs:
+                outs["killed"] = Path(res["kill_resume"]["out"])
+        if len(outs) > 1:
             log("comparing the per-row records of the runs ...")
-            res["same_records"] = same_records({c: tmp / c / "out" for c in configs})
+            res["same_records"] = same_records(outs)
         if "ray" in configs:
             log("ray: fixed costs with do-nothing actors ...")
             res["ray_overhead"], _ = _spawn(["--child", "ray_overhead", "--workers", str(args.workers),
@@ -541,7 +818,7 @@ def main(argv=None) -> int:
                    "date": time.strftime("%Y-%m-%d"), "machine": f"{platform.machine()}, {os.cpu_count()} cores",
                    "python": platform.python_version(), "ray": ray_version, "hybrid": hybrid.__version__,
                    "load_before": load_before, "load_after": _load(), "input_note": note,
-                   "shard_rows": args.shard_rows, "workers": args.workers}
+                   "shard_rows": args.shard_rows, "workers": args.workers, "seed": args.seed}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(render(res), encoding="utf-8")
     if args.json:

@@ -265,6 +265,8 @@ SIDE_SUITES = (
      "python -m benchmarks --suites alphametics"),
     ("Scaling: local process workers vs the Ray engine", "benchmarks_scaling.md",
      "python -m benchmarks --suites scaling"),
+    ("Generated puzzles vs dev, per family", "benchmarks_generated.md",
+     "python -m benchmarks --suites generated"),
 )
 #: Where the side sections start in ``benchmarks.md`` (everything above it is the family suite).
 SIDE_MARKER = "<!-- side suites: assembled from the files below by benchmarks/report.py -->"
