@@ -49,3 +49,31 @@ def test_eval_calibration_cli_in_sample(capsys, tmp_path):
     d = json.loads(capsys.readouterr().out)
     assert d["families"]["gravity"]["rows"] > 0 and d["plots"]
     assert (tmp_path / "reliability_gravity.png").exists()
+
+
+def test_kfold_builds_each_fold_from_the_other_folds_only(monkeypatch, tmp_path):
+    """The nested check: every row is solved once, by catalogs built without it."""
+    import os
+
+    import hybrid.catalog as catalog_mod
+    from hybrid.calibration import kfold_outcomes
+    from hybrid.data import read_csv, sample_csv
+
+    real = catalog_mod.timed_build
+    seen = []
+
+    def spy(fam, tasks, **kw):
+        seen.append((fam.name, {t.prompt for t in tasks}))
+        return real(fam, tasks, **kw)
+
+    monkeypatch.setattr(catalog_mod, "timed_build", spy)
+    before = os.environ.get("HYBRID_CATALOG_DIR")
+    outs = kfold_outcomes(sample_csv(), folds=2, families={"equation_numeric"})
+    assert os.environ.get("HYBRID_CATALOG_DIR") == before
+    assert len(outs) == 4 and {o.fold for o in outs} <= {0, 1}
+    assert all(o.confidence is not None and 0.0 <= o.confidence <= 1.0 for o in outs)
+    rows = {r.id: r.prompt for r in read_csv(sample_csv())}
+    built = [prompts for name, prompts in seen if name == "equation_numeric"]
+    assert len(built) == 2
+    for o in outs:  # the fold that solved a row never learned from it
+        assert rows[o.id] not in built[o.fold]

@@ -81,15 +81,15 @@ class Cryptarithm(Family):
         from ...parse import is_numeric_equation
 
         return super().recognise(prompt) and not is_numeric_equation(prompt)
-    builder_version = "6"
+    builder_version = "7"
     #: Weigh operations with the prior shared with equation_numeric (learned from both families'
     #: rows); False keeps this family's own per-glyph-class matrix (``prior``).
     shared_prior = True
     learns_from = ("equation_numeric",)
-    #: Besides the decoded glyph rows, the shared prior learns the group-repeat statistic from
-    #: the numeric rows too: best in the 2-fold check (415/617 held out; 414 with "none", 411
-    #: with "all", 409 with the family's own matrix; docs/families/cryptarithm.md).
-    prior_pooling = "structure"
+    #: What the shared prior learns from the numeric rows besides the decoded glyph rows: nothing
+    #: (the simplest prior; pooling the group-repeat statistic, "structure", scores the same
+    #: 416/617 on the nested check: docs/families/cryptarithm.md, "Priors tried").
+    prior_pooling = "none"
     has_catalog = True
     payload_schema = CRYPTARITHM
     candidates_verified = True
@@ -319,6 +319,9 @@ def _completeness_of_expansion(stats: dict) -> tuple[str, str]:
         return "partial", "some answers need more glyphs for unseen digits than the glyph pool has left"
     if stats.get("cut"):
         return "partial", f"kept the {MAX_HYPOTHESES} likeliest of {stats['n_answers']} answers"
+    if stats.get("printings_cut"):
+        return "partial", (f"an answer with unseen digits has {stats['printings_cut']} printings with spare pool "
+                           f"glyphs; the first {MAX_GLYPH_CHOICES} are weighed")
     return "complete", ""
 
 
@@ -378,12 +381,18 @@ def hypotheses_from_solutions(prep: Prepared, sol_map, sol_var, truncated, mixed
     ``stats`` (when given) receives what the completeness of the result depends on:
     ``subsampled`` (solutions thinned to ``MAX_EXPANSION``), ``n_rows`` (rows with a defined
     query result), ``dropped_unprintable`` (rows whose answer needs more spare glyphs than the
-    pool has), ``n_answers`` and ``cut`` (more distinct answers than ``MAX_HYPOTHESES``).
+    pool has), ``n_answers`` and ``cut`` (more distinct answers than ``MAX_HYPOTHESES``),
+    ``printings_cut`` (an answer with more spare-glyph printings than ``MAX_GLYPH_CHOICES``).
+
+    An answer whose result shows a digit no glyph of the row holds is returned once per way of
+    printing its unseen digits with distinct spare pool glyphs, each with an equal share of the
+    answer's mass: the glyph is a uniform draw, so the printed answer is right with probability
+    (mass of the digits) / (number of printings), and ``Solution.confidence`` says so.
     """
     if stats is None:
         stats = {}
     stats.update(subsampled=False, n_rows=0, dropped_unprintable=0, n_answers=0, cut=False,
-                 n_solutions=len(sol_map))
+                 printings_cut=0, n_solutions=len(sol_map))
     table = index["table"]
     prior = np.asarray(index["prior"], dtype=np.float64)
     q = prep.query
@@ -464,7 +473,9 @@ def hypotheses_from_solutions(prep: Prepared, sol_map, sol_var, truncated, mixed
         code = np.where(blind, UNSEEN + res, code)
         n_blind = np.array([len(set(r[b].tolist())) for r, b in zip(res, blind, strict=True)], dtype=np.int64)
         ok = n_blind <= len(spare)
-        w = w * (1.0 / len(spare)) ** n_blind
+        # each way of printing the unseen digits with distinct spare glyphs is equally likely:
+        # ``w`` becomes the mass of one printed answer (see ``_glyph_choices``)
+        w = w / np.array([_n_choices(len(spare), int(k)) for k in n_blind], dtype=np.float64)
     else:
         ok = ~blind.any(axis=1)
     defined = res[:, 0] != PAD
@@ -483,12 +494,17 @@ def hypotheses_from_solutions(prep: Prepared, sol_map, sol_var, truncated, mixed
     weights = np.bincount(inverse, weights=w, minlength=len(uniq))
     names = {i: g for g, i in prep.glyph_ids.items()}
     names.update({10 + k: g for k, g in enumerate(unseen_q)})
-    total = weights.sum()
+    # a code with unseen result digits stands for every printing of them with spare glyphs
+    n_print = np.array([_n_choices(len(spare), len({int(c) for c in cu if c >= UNSEEN})) for cu in uniq],
+                       dtype=np.float64)
+    total = float((weights * n_print).sum())
     stats.update(n_answers=len(uniq), cut=len(uniq) > MAX_HYPOTHESES)
     if not total > 0:
         # the prior gives every row weight 0: keep the answers, equally weighted
-        weights, w, total = np.ones(len(uniq)), np.ones(len(w)), float(len(uniq))
+        weights, w = np.ones(len(uniq)) / n_print, np.ones(len(w))
+        total = float(len(uniq))
     hyps = []
+    order = []
     for u in sorted(range(len(uniq)), key=lambda u: -weights[u])[:MAX_HYPOTHESES]:
         members = np.nonzero(inverse == u)[0]
         m = members[np.argmax(w[members])]
@@ -499,17 +515,46 @@ def hypotheses_from_solutions(prep: Prepared, sol_map, sol_var, truncated, mixed
         ops2 = {g: int(sol_var[s, j]) for g, j in op_items}
         ops2[qop] = int(qv[m])
         blind_digits = list(dict.fromkeys(int(c) - UNSEEN for c in uniq[u] if c >= UNSEEN))
-        for d, g in zip(blind_digits, spare, strict=False):
-            gm[g] = d
-            names[UNSEEN + d] = g
-        ans = "".join(qop if c == -2 else names[c] for c in uniq[u] if c != -3)
-        hyps.append(Hypothesis(rule={"map": gm, "ops": ops2}, text=_rule_text(gm, ops2),
-                               prior=float(weights[u] / total), guess=guess or bool(blind_digits),
-                               source="catalog", answer=ans,
-                               extra={"solutions": n_sol, "truncated": bool(truncated),
-                                      "mixed_reversal": bool(mixed)}))
-    hyps.sort(key=lambda h: (-h.prior, h.answer))
-    return hyps
+        choices = _glyph_choices(spare, len(blind_digits))
+        if len(choices) < n_print[u]:
+            stats["printings_cut"] = max(stats.get("printings_cut", 0), int(n_print[u]))
+        first = None
+        for j, glyphs in enumerate(choices):
+            gm2 = dict(gm)
+            for d, g in zip(blind_digits, glyphs, strict=True):
+                gm2[g] = d
+                names[UNSEEN + d] = g
+            ans = "".join(qop if c == -2 else names[c] for c in uniq[u] if c != -3)
+            first = ans if first is None else first
+            hyps.append(Hypothesis(rule={"map": gm2, "ops": ops2}, text=_rule_text(gm2, ops2),
+                                   prior=float(weights[u] / total), guess=guess or bool(blind_digits),
+                                   source="catalog", answer=ans,
+                                   extra={"solutions": n_sol, "truncated": bool(truncated),
+                                          "mixed_reversal": bool(mixed)}))
+            order.append((first, j))
+    # likeliest first; ties by answer (a code's printings keep the spare-glyph order)
+    ranked = sorted(zip(hyps, order, strict=True), key=lambda ho: (-ho[0].prior, ho[1]))
+    return [h for h, _ in ranked]
+
+
+#: Printings weighed per answer whose result shows digits no glyph of the row holds (all of them
+#: for one or two such digits among the ~12 spare pool glyphs; past it the answer is ``partial``).
+MAX_GLYPH_CHOICES = 160
+
+
+def _n_choices(n_spare: int, k: int) -> float:
+    """Ways to print ``k`` distinct unseen digits with distinct glyphs out of ``n_spare``."""
+    out = 1.0
+    for i in range(k):
+        out *= max(0, n_spare - i)
+    return out
+
+
+def _glyph_choices(spare: list[str], k: int) -> list[tuple[str, ...]]:
+    """The first ``MAX_GLYPH_CHOICES`` ways (spare glyphs likeliest first) to print ``k`` unseen
+    digits: the generator draws the row's digit glyphs at random from the pool, so each is equally
+    likely and the answer's posterior mass is split evenly over them."""
+    return list(itertools.islice(itertools.permutations(spare, k), MAX_GLYPH_CHOICES))
 
 
 def _matrix_weights(prior, sol_var, op_items, qop, op_seen, mixed, var_rev, var_name):
