@@ -1,7 +1,7 @@
 """Adversarial soundness, bad-input and time-limit tests for cryptarithm.
 
 The rule space (docs/families/cryptarithm.md): a one-to-one map from the task's digit glyphs to
-0-9, one operation variant of ``_equation_ops.OPERATIONS`` per operator glyph, and one reversal
+0-9, one operation variant of ``equations.operations.OPERATIONS`` per operator glyph, and one reversal
 flag shared by every operator; only when no such rule reproduces the examples, each operator may
 reverse on its own. A rule under which the query's result is undefined (``max mod min`` of 0)
 gives no answer.
@@ -38,9 +38,9 @@ import hybrid
 from hybrid import Task
 from hybrid.deadline import Deadline, TimeLimitReached
 from hybrid.errors import InputLimitError, TaskParseError
-from hybrid.families._equation_ops import OPERATIONS
 from hybrid.families.base import SearchResult
 from hybrid.families.cryptarithm.search import search_cpsat
+from hybrid.families.equations.operations import OPERATIONS
 from hybrid.task import Example
 
 FAM = hybrid.get_family("cryptarithm")

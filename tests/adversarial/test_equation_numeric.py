@@ -33,9 +33,9 @@ from pathlib import Path
 import pytest
 
 import hybrid
-from hybrid.families._equation_ops import OPERATIONS, format_result
 from hybrid.families.equation_numeric.generator import generate
 from hybrid.families.equation_numeric.search import COEF_0, COEF_AB, COEF_AB_PROD, MAX_VALUES
+from hybrid.families.equations.operations import OPERATIONS, format_result
 
 FAM = hybrid.get_family("equation_numeric")
 PROMPT = ("In Alice's Wonderland, a secret set of transformation rules is applied to equations. Below are a few "

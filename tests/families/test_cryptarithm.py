@@ -292,7 +292,7 @@ def test_unseen_operator_is_guessed():
 
 # ---------------------------------------------------------------- shared operation set
 def test_variants_are_the_shared_operations():
-    from hybrid.families._equation_ops import OPERATIONS
+    from hybrid.families.equations.operations import OPERATIONS
 
     assert len(VARIANTS) == len(OPERATIONS)
     rng = random.Random(3)
@@ -356,7 +356,7 @@ def test_glyph_pool_is_digit_vocabulary():
 
 
 def test_decode_glyph_rows_recovers_digit_rows():
-    from hybrid.families._equation_prior import decode_glyph_rows
+    from hybrid.families.cryptarithm.decode import decode_glyph_rows
 
     for seed in range(6):
         task, ans, gmap, ops = make_task(seed, n_examples=6)

@@ -13,9 +13,9 @@ from hybrid.errors import InputLimitError, TaskParseError
 from hybrid.families.base import SearchResult
 from hybrid.families.equation_numeric import build_tables
 from hybrid.families.equation_numeric.generator import generate, random_rule
-from hybrid.families.equation_numeric.model import Rule, consistent_ops
 from hybrid.families.equation_numeric.operations import BY_NAME, OPERATIONS, format_result
 from hybrid.families.equation_numeric.search import search_cpsat, search_python_constraint
+from hybrid.families.equations.model import Rule, consistent_ops
 
 FAM = hybrid.get_family("equation_numeric")
 #: Operations that the CP-SAT linear forms can express (no |a-b|, no mod).
@@ -344,8 +344,8 @@ def test_dev_accuracy(dev_by_family):
 
 
 def test_learn_shared_pools_only_the_structure():
-    from hybrid.families._equation_prior import POOLED_KEYS, learn_shared
-    from hybrid.families.equation_numeric.model import learn_prior
+    from hybrid.families.equations.model import learn_prior
+    from hybrid.families.equations.prior import POOLED_KEYS, learn_shared
 
     rng = random.Random(5)
     gens = [generate(rng) for _ in range(40)]
@@ -383,7 +383,7 @@ def test_joint_weighting_prefers_a_fresh_group_for_an_unseen_operator():
     (("add", "mul", "sub", "cat"), False),
 ])
 def test_roles_feasible(families, ok):
-    from hybrid.families.equation_numeric.model import roles_feasible
+    from hybrid.families.equations.model import roles_feasible
 
     assert roles_feasible(families) is ok
 
@@ -413,7 +413,7 @@ def test_dev_rows_fit_distinct_roles(dev_by_family):
     fit distinct roles: the claim the role weighting rests on."""
     import itertools
 
-    from hybrid.families.equation_numeric.model import consistent_ops, lines_by_glyph, roles_feasible
+    from hybrid.families.equations.model import consistent_ops, lines_by_glyph, roles_feasible
 
     rows = dev_by_family["equation_numeric"]
     misfits = 0
@@ -442,15 +442,15 @@ def test_dev_rows_fit_distinct_roles(dev_by_family):
     (("rev:add+1", "rev:cat", "rev:maxmod"), True, False),
 ])
 def test_normal_count_rule(names, reverse, ok):
-    from hybrid.families._equation_ops import BY_NAME
-    from hybrid.families.equation_numeric.model import normal_count_ok
+    from hybrid.families.equations.model import normal_count_ok
+    from hybrid.families.equations.operations import BY_NAME
 
     assert normal_count_ok("equation_numeric", [BY_NAME[n] for n in names], reverse) is ok
 
 
 def test_suffix_sign_and_reversed_operands_are_twists():
-    from hybrid.families._equation_ops import BY_NAME
-    from hybrid.families.equation_numeric.model import is_normal
+    from hybrid.families.equations.model import is_normal
+    from hybrid.families.equations.operations import BY_NAME
 
     assert is_normal(BY_NAME["sub"]) and is_normal(BY_NAME["rev:mul"])
     assert not any(is_normal(BY_NAME[n]) for n in ("sub[suf]", "rsub", "absdiff", "negabsdiff", "add+1", "cat"))
@@ -460,7 +460,7 @@ def test_dev_rows_obey_the_normal_counts(dev_by_family):
     """Counting test behind NORMAL_COUNTS: no dev row (answer included, one reading direction)
     whose operations are all pinned down has a number of normal operators outside the table,
     while the table still excludes something that independent draws would often produce."""
-    from hybrid.families.equation_numeric.model import NORMAL_COUNTS, consistent_ops, is_normal, lines_by_glyph
+    from hybrid.families.equations.model import NORMAL_COUNTS, consistent_ops, is_normal, lines_by_glyph
 
     violations = pinned3_plain = 0
     for r in dev_by_family["equation_numeric"]:
@@ -493,7 +493,7 @@ def test_plain_row_with_a_normal_operator_makes_the_unseen_one_a_twist(monkeypat
 
 
 def test_generator_follows_roles_and_normal_counts():
-    from hybrid.families.equation_numeric.model import normal_count_ok, roles_feasible
+    from hybrid.families.equations.model import normal_count_ok, roles_feasible
 
     rng = random.Random(3)
     rules = [random_rule(rng, n_ops=3) for _ in range(300)]

@@ -143,10 +143,10 @@ def test_glyph_level_frequencies_follow_dev():
 
 
 def test_rules_follow_the_measured_structure():
-    from hybrid.families._equation_ops import BY_NAME
     from hybrid.families.cryptarithm import generator as gen
     from hybrid.families.cryptarithm.generator import ROLE_FAMILIES as ROLES
     from hybrid.families.cryptarithm.generator import is_normal
+    from hybrid.families.equations.operations import BY_NAME
 
     rng = random.Random(3)
     for standard, p_rev, allowed in ((True, 166 / 368, {(False, 1), (True, 2)}),

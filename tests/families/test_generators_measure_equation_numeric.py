@@ -16,10 +16,10 @@ from collections import Counter
 import pytest
 
 import hybrid
-from hybrid.families._equation_ops import BY_NAME
 from hybrid.families.base import Puzzle
 from hybrid.families.equation_numeric import generator as gen
-from hybrid.families.equation_numeric.model import ROLES, is_normal
+from hybrid.families.equations.model import ROLES, is_normal
+from hybrid.families.equations.operations import BY_NAME
 from hybrid.generate import generate_row
 
 FAMILY = "equation_numeric"

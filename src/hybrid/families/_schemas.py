@@ -6,7 +6,7 @@ what the builder writes is a ``CatalogError`` naming the file and the key, never
 an ``IndexError`` or an out-of-bounds read in a numba kernel. Each schema below states what its
 family's code relies on; the comments say where. ``docs/catalog_format.md`` prints them.
 
-This module imports only ``hybrid.catalog`` and ``_equation_ops`` (the family packages import it,
+This module imports only ``hybrid.catalog`` and ``equations.operations`` (the family packages import it,
 so it must not import them back); the few sizes it copies from the family modules are checked
 against them by ``tests/test_catalog.py``.
 """
@@ -16,12 +16,12 @@ from __future__ import annotations
 import numpy as np
 
 from ..catalog import Array, Check, Fields, Int, ListOf, Map, Number, Str, Tuple
-from ._equation_ops import FAMILIES, OPERATIONS
+from .equations.operations import FAMILIES, OPERATIONS
 
 __all__ = ["NUMERAL", "CIPHER", "BIT_MANIPULATION", "EQUATION_NUMERIC", "CRYPTARITHM", "ALPHAMETICS",
            "EQUATION_PRIOR", "SCHEMAS"]
 
-#: Operation variants of the equation families (``_equation_ops.OPERATIONS``; a cryptarithm
+#: Operation variants of the equation families (``equations.operations.OPERATIONS``; a cryptarithm
 #: variant id is an index into it).
 N_VARIANTS = len(OPERATIONS)
 #: bit_manipulation: literals of the rule grammar (``grammar.N_LIT``: rol0-7, shl1-7, shr1-7).
@@ -77,7 +77,7 @@ BIT_MANIPULATION = Fields({
 })
 
 # ---------------------------------------------------------------------------- equation prior
-#: ``equation_numeric.model.Prior`` (shared with cryptarithm as ``op_prior``): it reads
+#: ``equations.model.Prior`` (shared with cryptarithm as ``op_prior``): it reads
 #: ``mode["0"]`` / ``mode["1"]``, ``variant["0"]`` / ``variant["1"]`` (and optional
 #: ``variant["0|context"]`` rows), ``family_by_glyph[class]`` rows, and
 #: ``repeat[standard|other][family][seen|fresh] = [hits, total]`` for every operation family.

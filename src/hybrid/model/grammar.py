@@ -24,7 +24,7 @@ by `` ; `` (no puzzle glyph, word or number contains a semicolon)::
 * ``<value> == <target>`` / ``!=``: the comparison; ``ok`` / ``fail``: the verdict it implies.
 * Cryptarithm and equation traces list up to ``k`` hypotheses (default 8): the rule with one
   operator's operation replaced by an operation that comes *earlier* in the fixed operation order
-  (``hybrid.families._equation_ops.OPERATIONS``: add, add+1, add-1, mul, ... concat), round-robin
+  (``hybrid.families.equations.operations.OPERATIONS``: add, add+1, add-1, mul, ... concat), round-robin
   over the operators in order of appearance, each rejected by the first example it fails; then
   the accepted rule. Other families have one ``Try``.
 
@@ -49,7 +49,7 @@ from .answers import boxed, extract_answer
 
 __all__ = ["GRAMMAR_VERSION", "DEFAULT_TOP_K", "EQUATION_FAMILIES", "SEP", "rule_text", "parse_rule",
            "check_line", "apply_line", "status_line", "tries", "trace_text", "audit_trace", "LineVerdict",
-           "Audit"]
+           "Audit", "audit_trace_v1", "audit_any"]
 
 GRAMMAR_VERSION = 2
 DEFAULT_TOP_K = 8
@@ -64,7 +64,7 @@ def _one_line(text: str) -> str:
 
 # ---------------------------------------------------------------------- operations
 def _ops():
-    from ..families._equation_ops import BASES, OPERATIONS, operation
+    from ..families.equations.operations import BASES, OPERATIONS, operation
 
     expr = {b: operation(b, False).describe().split(" (")[0] for b in BASES}
     return OPERATIONS, BASES, expr
@@ -80,7 +80,7 @@ def _op_words(op) -> str:
 
 
 def _op_from_words(words: str):
-    from ..families._equation_ops import BY_NAME
+    from ..families.equations.operations import BY_NAME
 
     _, bases, expr = _ops()
     inv = {v: k for k, v in expr.items()}
@@ -173,7 +173,7 @@ def _parse_eq_rule(task: Task, text: str) -> Hypothesis | None:
     else:
         if len({op.reverse for op in ops.values()}) != 1:
             return None
-        from ..families.equation_numeric.model import Rule
+        from ..families.equations.model import Rule
 
         rule = Rule(reverse=next(iter(ops.values())).reverse, ops=tuple(sorted((g, op.name) for g, op in ops.items())))
     return Hypothesis(rule=rule, text=text, source="trace")
@@ -561,3 +561,116 @@ def _audit_status(task, n, body, sol, applied) -> LineVerdict:
     if not set(listed) <= known:
         return LineVerdict(n, "status", "false", "an answer listed is given by no rule that fits the examples")
     return LineVerdict(n, "status", "true")
+
+
+# ---------------------------------------------------------------------- grammar version 1
+def audit_trace_v1(task: Task, text: str, sol=None) -> Audit:
+    """Check every line of ``text`` written in the old layout (grammar version 1, ``--grammar 1``
+    of ``export-traces``; ``hybrid.model.render``), so that models trained on it can be graded the
+    same way::
+
+        Recall: <rule, as the family explains it>
+        Check: <example as printed>: ok          (one per example, in prompt order)
+        Apply: <query> -> <answer>
+        \\boxed{<answer, written raw>}
+
+    ``Recall`` is true when it names a rule the family recalls for the prompt (unparseable
+    otherwise). A ``Check`` line always claims ``ok``: it is false when its example is not the
+    prompt's next example or when the recalled rule does not fit that example alone (``verify``),
+    unparseable when the rule is unknown. ``Apply`` must carry the rule's answer and the rule must
+    fit every example; the box must hold the applied answer (raw, as version 1 writes it, or
+    escaped). ``sol`` is unused (version 1 has no Status line); it is accepted for symmetry."""
+    from .render import candidate_text, check_line
+
+    fam = get_family(task.family)
+    audit = Audit()
+    audit.answer, audit.extraction = extract_answer(text)
+    lines = (text or "").split("\n")
+    while lines and not lines[-1].strip():
+        lines.pop()
+    cur: Hypothesis | None = None
+    pool = ([sol.hypothesis] if sol is not None and getattr(sol, "hypothesis", None) is not None else [])
+    n_recall = 0
+    checks: list[int] = []
+    applied: str | None = None
+    seen = {"apply": 0, "box": 0}
+    for n, raw in enumerate(lines):
+        line = raw.strip()
+        if line.startswith("Recall: "):
+            n_recall += 1
+            want = line + "\n"
+            cur = next((h for h in pool if candidate_text(task, h) == want), None)
+            if cur is None:
+                cur = next((h for h in _candidate_list(task) if candidate_text(task, h) == want), None)
+            audit.lines.append(LineVerdict(n, "try", "true") if cur is not None else
+                               LineVerdict(n, "try", "unparseable", "names no rule the family recalls for this prompt"))
+            continue
+        m = re.fullmatch(r"Check: (.+): ok(?: \(.*\))?", line)
+        if m:
+            i = len(checks) + 1
+            checks.append(i)
+            if n_recall == 0:
+                audit.lines.append(LineVerdict(n, "check", "unparseable", "no rule was recalled before this check", True))
+            elif i > len(task.examples) or not line.startswith(f"Check: {fam.example_line(task.examples[i - 1])}: ok"):
+                audit.lines.append(LineVerdict(n, "check", "false", f"not the prompt's example {i}", True))
+            elif cur is None:
+                audit.lines.append(LineVerdict(n, "check", "unparseable", "the rule recalled is unknown", True))
+            elif not fam.verify(cur, replace(task, examples=(task.examples[i - 1],))):
+                audit.lines.append(LineVerdict(n, "check", "false", f"the rule does not fit example {i}", True))
+            elif line != check_line(task, cur, task.examples[i - 1]):
+                audit.lines.append(LineVerdict(n, "check", "false", "not the check line of this rule", True))
+            else:
+                audit.lines.append(LineVerdict(n, "check", "true", "", True))
+            continue
+        m = re.fullmatch(r"Apply: (.*) -> (.*)", line)
+        if m:
+            seen["apply"] += 1
+            if cur is None:
+                audit.lines.append(LineVerdict(n, "apply", "unparseable", "no known rule was recalled before Apply"))
+                continue
+            applied = fam.apply(cur, task)
+            if m.group(1) != task.query:
+                audit.lines.append(LineVerdict(n, "apply", "false", "not the prompt's query"))
+            elif not fam.verify(cur, task):
+                audit.lines.append(LineVerdict(n, "apply", "false", "the applied rule does not fit every example"))
+            elif applied is None or m.group(2) != applied:
+                audit.lines.append(LineVerdict(n, "apply", "false", f"the rule gives {applied!r}"))
+            else:
+                audit.lines.append(LineVerdict(n, "apply", "true"))
+            continue
+        if line.startswith("\\boxed{"):
+            seen["box"] += 1
+            a, how = extract_answer(line)
+            raw_ok = applied is not None and line == "\\boxed{" + applied + "}"
+            if raw_ok or (how == "boxed" and applied is not None and boxed(a) == line and a == applied):
+                audit.lines.append(LineVerdict(n, "box", "true"))
+            elif how != "boxed" and not line.endswith("}"):
+                audit.lines.append(LineVerdict(n, "box", "unparseable", "not one \\boxed{...}"))
+            else:
+                audit.lines.append(LineVerdict(n, "box", "false", "the box does not hold the applied answer"))
+            continue
+        audit.lines.append(LineVerdict(n, "other", "unparseable", "not a line of grammar version 1"))
+    if n_recall != 1:
+        audit.problems.append(f"{n_recall} Recall lines (expected 1)")
+    if checks != list(range(1, len(task.examples) + 1)):
+        audit.problems.append("not one Check line per example")
+    for what, cnt in seen.items():
+        if cnt != 1:
+            audit.problems.append(f"{cnt} {what} lines (expected 1)")
+    if lines and not lines[-1].strip().startswith("\\boxed{"):
+        audit.problems.append("the trace does not end with \\boxed{}")
+    return audit
+
+
+def audit_any(task: Task, text: str, sol=None, grammar=2) -> Audit:
+    """``audit_trace`` (``grammar=2``), ``audit_trace_v1`` (``1``), or by the text (``"auto"``:
+    version 1 when a line starts with ``Recall: `` and none with ``Try ``)."""
+    if grammar == "auto":
+        lines = [s.strip() for s in (text or "").split("\n")]
+        v1 = any(s.startswith("Recall: ") for s in lines) and not any(s.startswith("Try ") for s in lines)
+        grammar = 1 if v1 else 2
+    if grammar in (1, "1"):
+        return audit_trace_v1(task, text, sol)
+    if grammar in (2, "2"):
+        return audit_trace(task, text, sol)
+    raise ValueError(f"grammar must be 1, 2 or 'auto', got {grammar!r}")

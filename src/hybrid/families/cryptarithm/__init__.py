@@ -21,10 +21,10 @@ from ...deadline import Deadline
 from ...errors import TaskParseError
 from ...task import Example, Task
 from .. import register_family
-from .._equation_common import check_lhs, parse_equation_line
-from .._equation_ops import OPERATIONS
 from .._schemas import CRYPTARITHM
 from ..base import Family, Hypothesis, SearchResult
+from ..equations.lines import check_lhs, parse_equation_line
+from ..equations.operations import OPERATIONS
 from .operations import OPS, PAD, SIGN, SIGNED, VARIANTS, variant_text
 from .solver import Prepared, join_task, prepare, run_join
 
@@ -138,12 +138,13 @@ class Cryptarithm(Family):
         keys, starts, var, aa, bb, letters, table = build_index()
         index = {"keys": keys, "starts": starts, "var": var, "a": aa, "b": bb,
                  "letters": letters, "table": table}
-        prior = _learn_prior(index, list(tasks), progress)
+        prior = learn_glyph_class_prior(index, list(tasks), progress)
         payload = dict(index)
         payload["prior"] = prior
         payload["glyph_pool"] = glyph_pool(list(tasks))
         if self.shared_prior:
-            from .._equation_prior import decode_glyph_rows, learn_shared
+            from ..equations.prior import learn_shared
+            from .decode import decode_glyph_rows
 
             if related is None or "equation_numeric" not in related:
                 raise ValueError("cryptarithm's catalog learns from equation_numeric rows: pass related=")
@@ -577,11 +578,11 @@ def _matrix_weights(prior, sol_var, op_items, qop, op_seen, mixed, var_rev, var_
 
 
 def _shared_weights(prior_data, sol_var, op_items, qop, op_seen, mixed, use_roles=True):
-    """Weights from the prior shared with equation_numeric (``_equation_prior``): each operator's
+    """Weights from the prior shared with equation_numeric (``equations.prior``): each operator's
     operation given its glyph class and the groups/offsets of the row's other operators, and the
     reading direction. Computed once per distinct operation combination (few per task)."""
-    from ..equation_numeric.model import Prior, offset_context, structure_weight
-    from ..equation_numeric.model import glyph_class as row_class
+    from ..equations.model import Prior, offset_context, structure_weight
+    from ..equations.model import glyph_class as row_class
 
     hit = _PRIOR_CACHE.get(id(prior_data))
     if hit is None or hit[0] is not prior_data:
@@ -600,7 +601,7 @@ def _shared_weights(prior_data, sol_var, op_items, qop, op_seen, mixed, use_role
             seen = {o.family for k, o in enumerate(ops) if k != i}
             w *= prior.score(op, gcs[g]) * prior.repeat_score(op.family, seen, gcs[g])
         fams = [o.family for o in ops]
-        # row structure (distinct roles, normal counts: equation_numeric.model.structure_weight);
+        # row structure (distinct roles, normal counts: equations.model.structure_weight);
         # an unseen query operator is weighed with the rest of the row below
         direction = None if mixed else ops[0].reverse
         cw[c] = w * structure_weight("cryptarithm", ops, direction, use_roles, USE_NORMAL_COUNTS and op_seen)
@@ -620,13 +621,13 @@ def _shared_weights(prior_data, sol_var, op_items, qop, op_seen, mixed, use_role
 _PRIOR_CACHE: dict = {}
 
 #: Down-weight operation combinations whose operators cannot be distinct roles (+, -, *) of one
-#: row (``equation_numeric.model.ROLES``). Off: it holds on all 487 decoded glyph rows but scored
+#: row (``equations.model.ROLES``). Off: it holds on all 487 decoded glyph rows but scored
 #: 414/617 held out against 415 without it (2-fold), since the group-repeat prior already
 #: excludes nearly every such combination here (docs/families/cryptarithm.md).
 USE_ROLES = False
 
 #: Down-weight operation combinations with a number of normal operators the glyph generator never
-#: uses (``equation_numeric.model.NORMAL_COUNTS``, "cryptarithm"). Off: 417 -> 419/617 in-sample
+#: uses (``equations.model.NORMAL_COUNTS``, "cryptarithm"). Off: 417 -> 419/617 in-sample
 #: but 415 -> 413 on the 2-fold check, i.e. noise (docs/families/cryptarithm.md).
 USE_NORMAL_COUNTS = False
 
@@ -670,7 +671,7 @@ def glyph_class(op: str) -> int:
     return GLYPH_CLASSES.index(op) if op in GLYPH_CLASSES else len(GLYPH_CLASSES)
 
 
-def _learn_prior(index: dict, tasks, progress: bool) -> np.ndarray:
+def learn_glyph_class_prior(index: dict, tasks, progress: bool) -> np.ndarray:
     """``float64[n_classes, n_variants]``: P(variant | operator glyph class), add-one smoothed.
 
     The variant prior factorises as P(rev) * P(op | glyph class) * P(sign side | op), each

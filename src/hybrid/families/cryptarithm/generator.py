@@ -28,7 +28,7 @@ vs generated table; ``measure()`` recomputes the decoded counts below):
 * operands: each line draws two numbers evenly from 10..99 and prints them in the row's reading
   direction, so a reversed row prints 40 as ``04`` (numeric dev rows: 0 operands below 10 as
   read, ``0`` as the printed units digit in 9.9% of plain-row operands, 9/90 predicted);
-* the result: the operation's printed result (``_equation_ops``), digits mapped to glyphs, a
+* the result: the operation's printed result (``equations.operations``), digits mapped to glyphs, a
   negative sign printed as the operator's own glyph.
 
 The operation counts come from an EM over every dev row (``measure``): each row's join
@@ -57,8 +57,8 @@ import math
 import random
 
 from ...task import Task
-from .._equation_ops import OPERATIONS, Operation, operation
 from ..base import Puzzle
+from ..equations.operations import OPERATIONS, Operation, operation
 
 __all__ = ["N_EXAMPLES", "N_EXAMPLES_WEIGHTS", "DIGIT_GLYPHS", "STANDARD_GLYPHS", "ROLES", "P_STANDARD",
            "REVERSE_WEIGHTS", "NORMAL_COUNT_WEIGHTS", "NORMAL", "ROLE_FAMILIES", "is_normal", "TWISTS", "OPERAND_RANGE", "HEADER", "QUERY",
@@ -222,7 +222,7 @@ def _decoded(task: Task, answer: str):
     """The row rewritten with digits when the join pins its map down (examples and answer), else None."""
     import dataclasses
 
-    from .._equation_prior import decode_glyph_rows
+    from .decode import decode_glyph_rows
 
     out = decode_glyph_rows([dataclasses.replace(task, meta={**task.meta, "answer": answer})], _index())
     return out[0] if out else None
@@ -300,8 +300,8 @@ def measure(rows=None, iterations: int = 30) -> dict:
     from collections import Counter, defaultdict
 
     from ...task import Example
-    from .._equation_ops import BY_NAME
-    from .._equation_prior import glyph_tasks_of
+    from ..equations.operations import BY_NAME
+    from ..equations.prior import glyph_tasks_of
     from .solver import prepare, run_join
 
     index = _index()

@@ -1,7 +1,7 @@
-"""The glyph family's view of the shared equation operation set (``families._equation_ops``).
+"""The glyph family's view of the shared equation operation set (``families.equations.operations``).
 
 The cryptarithm generator is the numeric equation generator with the digits hidden behind glyphs,
-so the variants are exactly ``_equation_ops.OPERATIONS`` (same order, so a variant id is an index
+so the variants are exactly ``equations.operations.OPERATIONS`` (same order, so a variant id is an index
 into it). This module only re-encodes their printed results as digit codes for the pattern index
 and the join: digits 0..9, ``SIGN`` for the sign (printed with the operator's own glyph), ``PAD``
 after the end.
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._equation_ops import BASES, OPERATIONS
+from ..equations.operations import BASES, OPERATIONS
 
 __all__ = ["OPS", "SIGNED", "VARIANTS", "SIGN", "PAD", "MAXLEN", "result_table", "result_string", "variant_text"]
 

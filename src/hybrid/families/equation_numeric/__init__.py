@@ -39,21 +39,22 @@ from ...deadline import Deadline
 from ...errors import InputLimitError, TaskParseError
 from ...task import Example, Task
 from .. import register_family
-from .._equation_common import check_lhs, parse_equation_line
-from .._equation_ops import BY_NAME, OPERATIONS, Operation
 from .._schemas import EQUATION_NUMERIC
 from ..base import Family, Hypothesis, SearchResult
-from .model import (
+from ..equations.lines import check_lhs, parse_equation_line
+from ..equations.model import (
     Prior,
     Rule,
     certain_families,
     consistent_ops,
     glyph_class,
+    learn_prior,
     lines_by_glyph,
     offset_context,
     split,
     structure_weight,
 )
+from ..equations.operations import BY_NAME, OPERATIONS, Operation
 
 __all__ = ["EquationNumeric"]
 
@@ -102,10 +103,9 @@ class EquationNumeric(Family):
     max_examples = 100
     max_field_chars = 32
     builder_version = "8"
-    #: What the operation prior learns from the decodable cryptarithm rows besides this family's
-    #: own (``_equation_prior.learn_shared``): the 2-fold check scores "none" best here
-    #: (483/549 held out, against 481 for "structure" and "all"; docs/families/equation_numeric.md).
-    prior_pooling = "none"
+    # The operation prior learns from this family's own rows only: pooling the decodable
+    # cryptarithm rows did not pay on the 2-fold check (483/549 held out alone, against 481 for
+    # "structure" and "all": ``python -m benchmarks.equation_priors``, docs/families/equation_numeric.md).
     #: Weigh whole-row assignments by whether their operators fit distinct roles (model.ROLES).
     use_roles = True
     #: Weigh whole-row assignments by how many operators keep their ordinary meaning
@@ -151,16 +151,11 @@ class EquationNumeric(Family):
     # ------------------------------------------------------------------ catalog
     def build_catalog(self, tasks, progress: bool = False, related=None):
         tables = build_tables()
-        from .._equation_prior import decode_glyph_rows, learn_shared
-
         rows = list(tasks)
-        # Pooling the glyph rows did not pay on a 2-fold split (docs/families/equation_numeric.md),
-        # so this family learns from its own rows only; set learns_from to pool again.
-        other = decode_glyph_rows((related or {}).get("cryptarithm", [])) if self.prior_pooling != "none" else []
-        prior = learn_shared(rows, other, self.prior_pooling)
+        prior = learn_prior(rows)
         payload = {"operations": [op.name for op in OPERATIONS], "tables": tables, "prior": prior}
         return payload, {"operations": len(OPERATIONS), "operand_pairs": 10000, "entries": int(tables.size),
-                         "prior_rows": len(rows) + len(other)}
+                         "prior_rows": len(rows)}
 
     def _prior(self) -> Prior:
         cat = self.catalog()

@@ -26,7 +26,7 @@ subtraction or ``max mod min``). Each row draws, in this order:
   89% for 3 / 4 / 5 examples; the mixture gives 76% / 84% / 89%);
 * **operands** uniform on 10..99 as read: printed as is in plain rows (never a leading zero),
   digit-reversed in reversed rows (never a trailing zero; ``07`` is 70); results printed by
-  ``_equation_ops.format_result`` (negative results carry the operator glyph, before or after
+  ``equations.operations.format_result`` (negative results carry the operator glyph, before or after
   the digits per operation; reversed results keep their leading zeros).
 
 ``uniform=True`` draws evenly over the rule space instead: reading direction, glyph style
@@ -57,9 +57,9 @@ import random
 from dataclasses import dataclass
 
 from ...task import Task
-from .._equation_ops import BY_NAME, OPERATIONS, Operation
 from ..base import Puzzle
-from .model import ROLES, Rule, consistent_ops, is_normal, lines_by_glyph, normal_count_ok
+from ..equations.model import ROLES, Rule, consistent_ops, is_normal, lines_by_glyph, normal_count_ok
+from ..equations.operations import BY_NAME, OPERATIONS, Operation
 
 __all__ = ["GeneratedTask", "SYMBOLS", "random_rule", "generate", "HEADER", "QUERY", "MODES", "NORMAL_SETS",
            "TWISTS", "GLYPH_WEIGHTS", "N_EXAMPLES", "N_EXAMPLES_WEIGHTS", "QUERY_REUSE", "OPERAND_RANGE",

@@ -67,9 +67,9 @@ from dataclasses import dataclass
 from ...deadline import Deadline
 from ...errors import TaskParseError
 from ...task import Task
-from .._equation_ops import OPERATIONS, format_result
 from ..base import Hypothesis, SearchResult
-from .model import Prior, Rule, glyph_class, lines_by_glyph, split
+from ..equations.model import Prior, Rule, glyph_class, lines_by_glyph, split
+from ..equations.operations import OPERATIONS, format_result
 
 __all__ = ["LinearOp", "search_cpsat", "search_python_constraint", "read_result", "COEF_AB", "COEF_AB_PROD",
            "COEF_0", "SIGNS", "WIDTHS", "VALUE_BOUND", "MAX_VALUES", "SPACE"]

@@ -12,7 +12,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
-from .._equation_ops import BY_NAME, FAMILIES, OPERATIONS, Operation
+from .operations import BY_NAME, FAMILIES, OPERATIONS, Operation
 
 __all__ = ["Rule", "split", "lines_by_glyph", "consistent_ops", "glyph_class", "Prior", "learn_prior",
            "ROLES", "roles_feasible", "ROLE_EPS", "is_normal", "NORMAL_COUNTS", "normal_count_ok", "TWIST_EPS",

@@ -6,8 +6,8 @@ a two-character right operand. The result is one or more non-space characters.
 
 from __future__ import annotations
 
-from ..errors import TaskParseError
-from ..task import Example
+from ...errors import TaskParseError
+from ...task import Example
 
 __all__ = ["parse_equation_line", "check_lhs", "split_lhs"]
 
