@@ -38,12 +38,11 @@ def _score(family: str, tasks, set_prior) -> tuple[int, int]:
 
 
 def numeric_prior_setter(prior_data):
-    from hybrid.families.equations.model import Prior
 
     def set_prior(fam):
         cat = fam.catalog()
         cat["prior"] = prior_data
-        cat["_prior_obj"] = Prior(prior_data)
+        fam.clear_derived()
 
     return set_prior
 

@@ -124,3 +124,25 @@ def test_generated_puzzles_parse_and_deduced_answers_are_gold(name):
             deduced += 1
             assert sol.answer == puzzle.answer, f"{name} #{i}: deduced {sol.answer!r}, gold {puzzle.answer!r}"
     assert deduced > 0, f"{name}: no generated puzzle was deduced"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_solving_leaves_the_catalog_payload_as_loaded(name, dev_by_family):
+    """Derived caches (lookup tables, prior objects) live outside the payload (``Family.derived``):
+    after solving, the payload holds exactly the keys it was loaded with and passes its schema."""
+    from hybrid.catalog import as_schema, validate_payload
+
+    fam = hybrid.get_family(name)
+    if not fam.has_catalog:
+        pytest.skip(f"{name} has no catalog")
+    payload = fam.catalog()
+    keys = set(payload)
+    rows = sample_rows_of(dev_by_family, name, 10, seed=2)
+    tasks = [hybrid.parse(r.prompt) for r in rows]
+    if not tasks and _has_generator(fam):
+        tasks = [fam.generate(random.Random(f"payload{i}")).task for i in range(10)]
+    for task in tasks:
+        hybrid.solve(task, time_limit=5.0)
+    assert fam.catalog() is payload and set(payload) == keys
+    if fam.payload_schema is not None:
+        validate_payload({k: v for k, v in payload.items() if k != "_header"}, as_schema(fam.payload_schema, name))

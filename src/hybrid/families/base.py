@@ -277,6 +277,25 @@ class Family(ABC):
         # family reads the file its package ships (``catalog_file()``).
         return load_catalog(self.name, path=None if self.ships_with_library() else self.catalog_file())
 
+    def derived(self, name: str, build):
+        """A value computed from the loaded catalog payload (a lookup table, a prior object),
+        built once per loaded payload by ``build(payload)`` and kept outside it, so the payload
+        stays exactly what the file holds (and what its schema checked). A new payload (a
+        reload, a catalog rebuilt for a fold) gets fresh values; after changing a payload in
+        place, call ``clear_derived()``."""
+        payload = self.catalog()
+        cache = self.__dict__.setdefault("_derived_cache", {})
+        hit = cache.get(name)
+        if hit is not None and hit[0] is payload:
+            return hit[1]
+        value = build(payload)
+        cache[name] = (payload, value)
+        return value
+
+    def clear_derived(self) -> None:
+        """Forget every value ``derived`` computed (for code that edits a loaded payload)."""
+        self.__dict__.pop("_derived_cache", None)
+
     def ships_with_library(self) -> bool:
         """True for the families defined inside ``hybrid.families`` (their catalogs live in the
         library's catalog directory)."""

@@ -143,24 +143,24 @@ class Cipher(Family):
         }
         return payload, {"entries": len(vocab), "source": "plaintext words of the dev rows' examples"}
 
-    def _vocab(self):
-        cat = self.catalog()
-        cache = cat.get("_by_length")
-        if cache is None:
-            cache = {}
+    def _vocab(self) -> dict:
+        """Lookup tables derived from the catalog's vocabulary (kept outside the payload)."""
+
+        def build(cat) -> dict:
+            by_length: dict[int, list] = {}
             for w, n in zip(cat["words"], cat["counts"]):
-                cache.setdefault(len(w), []).append((w, n))
-            cat["_counts"] = dict(zip(cat["words"], cat["counts"]))
-            cat["_total"] = sum(cat["counts"])
-            cat["_by_length"] = cache
-        return cat
+                by_length.setdefault(len(w), []).append((w, n))
+            return {"counts": dict(zip(cat["words"], cat["counts"])), "total": sum(cat["counts"]),
+                    "by_length": by_length, "slot_counts": cat["slot_counts"]}
+
+        return self.derived("vocab", build)
 
     def word_prior(self, word: str, slot: int, n_words: int) -> float:
         """P(word) smoothed, sharpened by how often it appears at this slot of an n-word line."""
-        cat = self._vocab()
-        counts = cat["_counts"]
-        base = (counts.get(word, 0) + 0.5) / (cat["_total"] + 0.5 * len(counts))
-        slot_n = cat["slot_counts"].get(f"{n_words}:{slot}:{word}", 0)
+        vocab = self._vocab()
+        counts = vocab["counts"]
+        base = (counts.get(word, 0) + 0.5) / (vocab["total"] + 0.5 * len(counts))
+        slot_n = vocab["slot_counts"].get(f"{n_words}:{slot}:{word}", 0)
         return base * (1.0 + slot_n)
 
     # ------------------------------------------------------------------ solving
@@ -182,12 +182,12 @@ class Cipher(Family):
                 slots.append(w)
         if not slots:
             return [Hypothesis(rule=fwd, text=self._describe(fwd, {}), source="direct")]
-        cat = self._vocab()
+        by_length = self._vocab()["by_length"]
         options: list[list[tuple[str, dict, float]]] = []
         for cw in slots:
             deadline.check("recall: cipher vocabulary")
             opts = []
-            for word, _ in cat["_by_length"].get(len(cw), []):
+            for word, _ in by_length.get(len(cw), []):
                 new = _fits(cw, word, fwd, inv)
                 if new is not None:
                     opts.append((word, new, self.word_prior(word, first_at[cw], len(qwords))))

@@ -158,11 +158,7 @@ class EquationNumeric(Family):
                          "prior_rows": len(rows)}
 
     def _prior(self) -> Prior:
-        cat = self.catalog()
-        p = cat.get("_prior_obj")
-        if p is None:
-            p = cat["_prior_obj"] = Prior(cat["prior"])
-        return p
+        return self.derived("prior", lambda cat: Prior(cat["prior"]))
 
     def recall(self, lines, glyph: str, reverse: bool, deadline: Deadline | None = None) -> list[Operation]:
         """Operations of one direction whose table cells match every line (catalog path)."""
