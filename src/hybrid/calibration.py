@@ -184,6 +184,7 @@ class CalibrationReport:
     folds: int = 0
 
     def to_dict(self) -> dict:
+        """The report as a JSON-ready dict (``hybrid eval --calibration --json``)."""
         return {"folds": self.folds, "families": self.families}
 
 
@@ -216,6 +217,7 @@ def calibration_report(outcomes: list[Outcome], bins: int = 10, folds: int = 0) 
 
 
 def format_calibration(rep: CalibrationReport, coverage: bool = False) -> str:
+    """The report as the text table ``hybrid eval --calibration`` prints (``coverage``: add the accuracy/coverage curve)."""
     where = f"nested {rep.folds}-fold" if rep.folds else "in-sample (shipped catalogs)"
     lines = [f"calibration, {where}", ""]
     head = f"{'family':17s} {'rows':>5s} {'acc%':>7s} {'conf%':>7s} {'ECE':>6s}   bins (conf -> acc, n)"

@@ -239,28 +239,34 @@ class JoinState:
         self.ans_first = np.full(max_ans, -1, np.int64)
 
     def run(self, args, var_rev, max_steps: int, track: bool, qinfo, table) -> int:
+        """Advance the join by at most ``max_steps`` steps (the numba kernel ``join_steps``); returns ``DONE``, ``PAUSED`` or ``STOPPED``."""
         return join_steps(*args, var_rev, self.st, self.gmap, self.used, self.opvar, self.pos, self.end,
                           self.new_gl, self.set_op, self.set_rev, self.sol_map, self.sol_var, max_steps,
                           track, qinfo, table, self.ans_code, self.ans_map, self.ans_var, self.ans_first)
 
     @property
     def n_sol(self) -> int:
+        """Solutions recorded so far."""
         return int(self.st[_NSOL])
 
     @property
     def n_ans(self) -> int:
+        """Distinct query answers recorded so far."""
         return int(self.st[_NANS])
 
     @property
     def truncated(self) -> bool:
+        """True when more solutions exist than were recorded."""
         return bool(self.st[_TRUNC])
 
     @property
     def answers_full(self) -> bool:
+        """True when the answer table filled up (more distinct answers than ``max_ans``)."""
         return bool(self.st[_ANSFULL])
 
     @property
     def done(self) -> bool:
+        """True when the join has finished (``join_steps`` returned ``DONE``)."""
         return int(self.st[_PHASE]) == 2
 
 

@@ -32,6 +32,7 @@ VARIANTS = tuple((int(op.reverse), op.base, op.sign) for op in OPERATIONS)
 
 
 def variant_text(v: int) -> str:
+    """The readable description of operation variant ``v``."""
     return OPERATIONS[v].describe()
 
 

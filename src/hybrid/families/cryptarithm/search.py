@@ -273,6 +273,7 @@ def search_cpsat(task, time_limit, index, max_solutions: int = MAX_SEARCH_SOLUTI
 
 
 def solver_status_name(status) -> str:
+    """CP-SAT's name for a solver status (OPTIMAL, FEASIBLE, INFEASIBLE, ...)."""
     from ortools.sat.python import cp_model
 
     return cp_model.CpSolver().StatusName(status) if hasattr(cp_model.CpSolver, "StatusName") else str(status)

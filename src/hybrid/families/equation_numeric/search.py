@@ -109,22 +109,27 @@ class LinearOp:
 
     @property
     def name(self) -> str:
+        """A unique name: ``lin(ca,cb,cab,c0)``, prefixed ``rev:`` for reversed reading."""
         return f"{'rev:' if self.reverse else ''}lin({self.ca},{self.cb},{self.cab},{self.c0})"
 
     @property
     def cost(self) -> int:
+        """The sum of absolute coefficients (simpler operations are tried first)."""
         return abs(self.ca) + abs(self.cb) + abs(self.cab) + abs(self.c0)
 
     def value(self, a: str, b: str) -> int:
+        """The operation's value on the printed operands (reversed first when the row reads reversed)."""
         if self.reverse:
             a, b = a[::-1], b[::-1]
         x, y = int(a), int(b)
         return self.ca * x + self.cb * y + self.cab * x * y + self.c0
 
     def fn(self, a: str, b: str, neg: str = "-") -> str | None:
+        """The result as the generator prints it (sign glyph ``neg``, padding, reversal), or None."""
         return format_result(self.value(a, b), self.reverse, self.sign, neg, self.width)
 
     def expression(self) -> str:
+        """The formula as text, e.g. ``a*b - 1``."""
         terms = []
         for c, t in ((self.ca, "a"), (self.cb, "b"), (self.cab, "a*b")):
             if c:
@@ -135,6 +140,7 @@ class LinearOp:
         return text[2:] if text.startswith("+ ") else "-" + text[2:]
 
     def describe(self) -> str:
+        """The formula with its printing details (padding, sign side, reversal)."""
         text = self.expression()
         extras = []
         if self.width:

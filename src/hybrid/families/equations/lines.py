@@ -13,6 +13,7 @@ __all__ = ["parse_equation_line", "check_lhs", "split_lhs"]
 
 
 def check_lhs(lhs: str, family: str, line: int | None, text: str | None = None) -> str:
+    """Check that an equation's left side is exactly five non-space characters (operand, operator, operand); return it."""
     if len(lhs) != 5 or any(c.isspace() for c in lhs):
         raise TaskParseError(
             f"{family}: the left side of an equation must be exactly 5 characters (2 + operator + 2), "
@@ -26,6 +27,7 @@ def split_lhs(lhs: str) -> tuple[str, str, str]:
 
 
 def parse_equation_line(text: str, family: str, line: int | None = None) -> Example:
+    """Parse ``AB?CD = result`` into an ``Example`` (raises ``TaskParseError`` naming the line)."""
     if " = " not in text:
         raise TaskParseError(f"{family}: expected 'AB?CD = result'", line=line, text=text)
     lhs, result = text.split(" = ", 1)

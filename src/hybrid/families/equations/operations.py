@@ -114,9 +114,11 @@ class Operation:
 
     @property
     def signed(self) -> bool:
+        """True when the operation's result can be negative (then printed with a sign glyph)."""
         return BASES[self.base][2]
 
     def operands(self, a: str, b: str) -> tuple[int, int]:
+        """The two operands as integers, reversed first when the operation reads reversed."""
         if self.reverse:
             a, b = a[::-1], b[::-1]
         return int(a), int(b)
@@ -142,6 +144,7 @@ class Operation:
         return format_result(v, self.reverse, self.sign, neg, self.width)
 
     def describe(self) -> str:
+        """The operation as readable text (reversal and sign side included)."""
         text = _TEXT[self.base]
         if self.reverse:
             text = f"reversed digits: {text}, result reversed"
