@@ -114,3 +114,42 @@ def test_dtype_option(tiny_dir, rec):
     assert r.score_texts("ctx\n", ["Recall: a\n"]) == pytest.approx(rec.score_texts("ctx\n", ["Recall: a\n"]), abs=1e-5)
     with pytest.raises(HybridError, match="dtype"):
         LMRecaller.from_spec(f"{tiny_dir},dtype=int3")
+
+
+CACHE_CONTS = ["x", "Recall: a\n", "Recall: roman numerals\n", "zz", "", "Recall: letter substitution a->b c->d\n",
+               "Recall: a\n"]
+
+
+@pytest.mark.parametrize("batch", [1, 3, 16])
+def test_cached_prefix_scores_equal_the_uncached_path(rec, batch, monkeypatch):
+    r = LMRecaller(rec.model, rec.tokenizer, batch_size=batch, device="cpu")
+    ctx = "[numeral]\n4 -> IV\n? 9\n"
+    want = r.score_texts_uncached(ctx, CACHE_CONTS)
+    calls = []
+    real = r._score_uncached
+    monkeypatch.setattr(r, "_score_uncached", lambda c, conts: calls.append(len(conts)) or real(c, conts))
+    got = r.score_texts(ctx, CACHE_CONTS)
+    assert not calls  # every candidate fits after the context: all scored from the shared cache
+    assert got == pytest.approx(want, abs=1e-4)
+    assert got[4] == 0.0 and got[1] == pytest.approx(got[-1], abs=1e-5)
+    # The prefix cache is not corrupted by earlier batches: scoring again, alone or reversed, agrees.
+    assert r.score_texts(ctx, CACHE_CONTS) == pytest.approx(got, abs=1e-5)
+    assert r.score_texts(ctx, CACHE_CONTS[::-1]) == pytest.approx(got[::-1], abs=1e-4)
+    assert r.score_texts(ctx, [CACHE_CONTS[5]]) == pytest.approx([got[5]], abs=1e-4)
+
+
+def test_candidates_that_do_not_fit_fall_back_to_the_uncached_path(rec):
+    small = LMRecaller(rec.model, rec.tokenizer, max_length=40, device="cpu", batch_size=2)
+    ctx = "y" * 30
+    conts = ["ab", "a longer candidate that does not fit\n", "c"]
+    got = small.score_texts(ctx, conts)
+    assert got == pytest.approx(small.score_texts_uncached(ctx, conts), abs=1e-4)
+    off = LMRecaller(rec.model, rec.tokenizer, device="cpu", cache=False)
+    assert off.score_texts("ctx\n", CACHE_CONTS) == pytest.approx(rec.score_texts("ctx\n", CACHE_CONTS), abs=1e-4)
+
+
+def test_cache_spec_option(tiny_dir):
+    assert LMRecaller.from_spec(f"{tiny_dir},device=cpu").cache is True
+    assert LMRecaller.from_spec(f"{tiny_dir},device=cpu,cache=0").cache is False
+    with pytest.raises(HybridError, match="cache takes 0 or 1"):
+        LMRecaller.from_spec(f"{tiny_dir},cache=yes")

@@ -127,3 +127,18 @@ def test_cli_refuses_in_in_and_needs_force(tmp_path, capsys):
     train, val = read_records(out), read_records(tmp_path / "o.val.jsonl")
     assert len(train) + len(val) == 4 and all(r["messages"][0]["role"] == "system" for r in train + val)
     assert all(verify_trace(r, time_limit=2.0)[0] for r in train + val)
+
+
+def test_precomputed_solutions_are_used(sample_tasks, monkeypatch):
+    import hybrid
+    import hybrid.model.traces as traces
+
+    tasks = sample_tasks[:4]
+    sols = {t.meta["id"]: hybrid.solve(t, time_limit=2.0) for t in tasks}
+
+    def boom(*a, **k):
+        raise AssertionError("solved again")
+
+    monkeypatch.setattr(traces, "solve", boom)
+    recs = list(iter_records(tasks, statuses=("deduced", "ambiguous", "guessed"), wrong="keep", solutions=sols))
+    assert [r["answer"] for r in recs] == [sols[t.meta["id"]].answer for t in tasks]

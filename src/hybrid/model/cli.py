@@ -6,7 +6,8 @@
                                        [--instruction TEXT] [--chat-template TOKDIR] [--max-chars N]
                                        [--max-tokens N --tokenizer DIR] [--ratio FAMILY=W ...]
                                        [--shuffle] [--val-fraction F]
-    hybrid grade GENERATIONS.jsonl --data CSV [--audit] [--json] [--plot-dir DIR] [--rows]
+    hybrid grade GENERATIONS.jsonl --data CSV [--audit] [--grammar 2|1|auto] [--json] [--plot-dir DIR] [--rows]
+    hybrid generate-traces MODEL CSV OUT.jsonl [--split heldout] [--limit N] [--max-new-tokens 512] [--batch 8]
     hybrid train-recall OUT (--tiny | --base DIR) [--traces FILE.jsonl | --data CSV] [--rank 8]
                             [--target-modules q_proj,v_proj] [--steps N] [--base-steps N] ...
     hybrid recall-report CSV [--recaller prior] [--recaller lm:SPEC ...] [--split heldout] [--json]
@@ -347,13 +348,18 @@ def _add_grade(sub):
     p.add_argument("--rows", action="store_true", help="with --json: one entry per generation too")
     p.add_argument("--plot-dir", default=None, help="with --audit: write first_false_<family>.png here")
     p.add_argument("--time-limit", type=float, default=None, help="seconds per solve (the puzzle's status)")
+    p.add_argument("--grammar", choices=("2", "1", "auto"), default="2",
+                   help="with --audit: the trace grammar (2: Try/Check/Apply/Status; 1: the old Recall layout; "
+                        "auto: per generation)")
     p.set_defaults(func=_cmd_grade)
 
 
 def _cmd_grade(args) -> int:
     from .grade import format_grade, grade, plot_first_false
 
-    rep = grade(args.generations, args.data, audit=args.audit, time_limit=args.time_limit, per_row=args.rows)
+    gram = args.grammar if args.grammar == "auto" else int(args.grammar)
+    rep = grade(args.generations, args.data, audit=args.audit, time_limit=args.time_limit, per_row=args.rows,
+                grammar=gram)
     if args.plot_dir:
         if not args.audit:
             raise HybridError("--plot-dir needs --audit")
@@ -370,4 +376,42 @@ def _cmd_grade(args) -> int:
     return 0
 
 
-COMMANDS = (_add_export, _add_train, _add_report, _add_grade)
+# ---------------------------------------------------------------------- generate-traces
+def _add_gen(sub):
+    p = sub.add_parser("generate-traces", help="greedy generations of a trace-trained model, for hybrid grade")
+    p.add_argument("model", help="what --recaller lm: takes: DIR (a train-recall output) [,adapter=DIR][,device=...]")
+    p.add_argument("csv", help="labelled CSV (id,prompt,answer)")
+    p.add_argument("out", help="output .jsonl ({id, family, prompt, text} per row)")
+    _split_args(p, "heldout")
+    p.add_argument("--max-new-tokens", type=int, default=512, help="tokens written per row at most (default 512)")
+    p.add_argument("--batch", type=int, default=8, help="rows per generate call")
+    p.add_argument("--system", default=None, help="system prompt (as given to export-traces)")
+    p.add_argument("--instruction", default=None, help="instruction text (as given to export-traces)")
+    p.add_argument("--threads", type=int, default=1, help="torch CPU threads")
+    p.add_argument("--force", action="store_true", help="overwrite an existing output")
+    p.set_defaults(func=_cmd_gen)
+
+
+def _cmd_gen(args) -> int:
+    _need_model_extra()
+    import torch
+
+    from .generate import generate_for_tasks
+    from .recaller import LMRecaller
+    from .render import INSTRUCTION
+    from .traces import check_output_path, write_records
+
+    if args.max_new_tokens < 1 or args.batch < 1:
+        raise HybridError("--max-new-tokens and --batch must be >= 1")
+    check_output_path(args.out, [args.csv], args.force)
+    torch.set_num_threads(max(1, args.threads))
+    rec = LMRecaller.from_spec(args.model)
+    tasks = _tasks(args)
+    gens = generate_for_tasks(rec, tasks, max_new_tokens=args.max_new_tokens, batch_size=args.batch,
+                              instruction=args.instruction or INSTRUCTION, system=args.system)
+    write_records(args.out, gens)
+    print(f"wrote {len(gens)} generations to {args.out}")
+    return 0
+
+
+COMMANDS = (_add_export, _add_train, _add_report, _add_grade, _add_gen)

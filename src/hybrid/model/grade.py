@@ -12,8 +12,9 @@ instruction removed). The final answer is extracted (``answers.extract_answer``)
 and tolerant (``answers.score_answer``), per family and per the library's status of the puzzle
 (``hybrid.solve``: deduced / ambiguous / guessed / unsolved).
 
-With ``audit`` every line is checked under the trace grammar (``grammar.audit_trace``): ``true``,
-``false`` or ``unparseable``. The false-"ok" rate of a family is the share of its ``Check`` lines
+With ``audit`` every line is checked under the trace grammar (``grammar.audit_trace``; with
+``grammar=1`` the old layout, ``grammar.audit_trace_v1``; ``"auto"`` picks per generation):
+``true``, ``false`` or ``unparseable``. The false-"ok" rate of a family is the share of its ``Check`` lines
 whose verdict says ``ok`` but are false (the "verdict-as-token" failure), among its ``ok`` Check
 lines that could be checked (true or false). ``trace_ok`` is a generation whose every line is true
 and whose structure is complete.
@@ -78,18 +79,24 @@ class _Acc:
         return d
 
 
-def grade(generations, data, *, audit: bool = False, time_limit: float | None = None, per_row: bool = False) -> dict:
+def grade(generations, data, *, audit: bool = False, time_limit: float | None = None, per_row: bool = False,
+          grammar=2, solutions: dict | None = None) -> dict:
     """Score generations against a labelled CSV.
 
     ``generations``: a path to a JSON-lines file or a list of ``{"id"?, "prompt"?, "text"}`` dicts.
     ``data``: a labelled CSV path. Returns a JSON-able dict: ``overall``, ``families``,
     ``statuses`` (by the library's status of each puzzle), ``unmatched`` and, with ``per_row``,
     ``rows`` (one dict per generation with the extracted answer, scores and audit counts).
+    ``grammar``: the trace grammar the audit reads (2, 1 or ``"auto"``). ``solutions``:
+    ``{row id: hybrid.Solution}`` solved beforehand (the puzzle's status), else solved here.
     """
     from ..data import read_csv
     from ..parse import parse
     from ..pipeline import DEFAULT_TIME_LIMIT, solve
-    from .grammar import audit_trace
+    from .grammar import audit_any
+
+    if grammar not in (1, 2, "auto"):
+        raise HybridError(f"grammar must be 1, 2 or 'auto', got {grammar!r}")
 
     time_limit = DEFAULT_TIME_LIMIT if time_limit is None else time_limit
     if time_limit <= 0:
@@ -103,7 +110,7 @@ def grade(generations, data, *, audit: bool = False, time_limit: float | None = 
     overall, fams, stats = _Acc(), defaultdict(_Acc), defaultdict(_Acc)
     unmatched = 0
     out_rows = []
-    solved: dict = {}
+    solved: dict = dict(solutions or {})
     for g in gens:
         row = by_id.get(g.get("id")) if g.get("id") is not None else None
         if row is None and g.get("prompt"):
@@ -130,7 +137,7 @@ def grade(generations, data, *, audit: bool = False, time_limit: float | None = 
             acc.tolerant += tolerant
             acc.boxed += how == "boxed"
         if audit:
-            a = audit_trace(task, g["text"], sol)
+            a = audit_any(task, g["text"], sol, grammar)
             ok_claims = [v for v in a.lines if v.kind == "check" and v.claims_ok and v.verdict != "unparseable"]
             false_ok = sum(v.verdict == "false" for v in ok_claims)
             for acc in accs:
@@ -152,7 +159,7 @@ def grade(generations, data, *, audit: bool = False, time_limit: float | None = 
     order = ("deduced", "ambiguous", "guessed", "unsolved", "abstained")
     rep = {"overall": overall.to_dict(audit), "families": {f: fams[f].to_dict(audit) for f in sorted(fams)},
            "statuses": {s: stats[s].to_dict(audit) for s in order if s in stats}, "unmatched": unmatched,
-           "audit": audit}
+           "audit": audit, "grammar": grammar if audit else None}
     if per_row:
         rep["rows"] = out_rows
     return rep

@@ -11,10 +11,21 @@ Spec strings (``hybrid eval --recaller lm:SPEC``)::
     DIR,adapter=ADAPTER_DIR     base model plus a LoRA adapter
     ...,batch=16,top=64,device=cpu,context=compact   optional settings
     ...,prior=1.0               add W x log(prior) to the LM score (a product of experts; default 0)
+    ...,dtype=bfloat16,device_map=auto                 load settings for a big model
+    ...,cache=0                 score every candidate with a full forward pass (no shared prefix)
+
+**Shared prompt prefix.** By default the context is run through the model once and its KV cache
+(``past_key_values``) is kept; each batch of candidates then runs only its own tokens on a copy of
+that cache (the cache is mutated in place by a forward pass, so every batch gets a fresh copy,
+repeated to the batch's size). Candidates are right-padded, which causal attention makes harmless.
+A candidate that does not fit after the whole context (the context would have to be cut from the
+left) is scored by the uncached path, as is every candidate of a model whose forward pass does not
+accept a cache. Both paths give the same scores within float tolerance (``tests/model``).
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import os
@@ -74,7 +85,8 @@ class LMRecaller(Recaller):
     name = "lm"
 
     def __init__(self, model, tokenizer, *, context: str = "prompt", batch_size: int = 16, top: int = 64,
-                 max_length: int | None = None, device=None, prior_weight: float = 0.0, placed: bool = False):
+                 max_length: int | None = None, device=None, prior_weight: float = 0.0, placed: bool = False,
+                 cache: bool = True):
         import torch
 
         if context not in CONTEXT_STYLES:
@@ -92,6 +104,8 @@ class LMRecaller(Recaller):
         self.batch_size = int(batch_size)
         self.top = int(top)
         self.prior_weight = float(prior_weight)
+        #: Score candidates from the context's KV cache (one forward pass over the context).
+        self.cache = bool(cache)
         cfg = getattr(model, "config", None)
         limit = getattr(cfg, "max_position_embeddings", None) or getattr(cfg, "n_positions", None) or 2048
         self.max_length = int(min(limit, max_length or limit))
@@ -149,7 +163,8 @@ class LMRecaller(Recaller):
 
     @classmethod
     def from_spec(cls, spec: str) -> "LMRecaller":
-        """``PATH[,adapter=PATH][,batch=N][,top=N][,device=D][,context=prompt|compact]``."""
+        """``PATH[,adapter=PATH][,batch=N][,top=N][,device=D][,context=prompt|compact][,prior=W]``
+        ``[,max_length=N][,dtype=D][,device_map=M][,cache=0|1]``."""
         parts = [p.strip() for p in (spec or "").split(",") if p.strip()]
         if not parts or "=" in parts[0]:
             raise HybridError(f"recaller spec {spec!r}: expected PATH[,adapter=PATH]")
@@ -157,9 +172,9 @@ class LMRecaller(Recaller):
         for p in parts[1:]:
             key, sep, value = p.partition("=")
             if not sep or key not in ("adapter", "batch", "top", "device", "context", "max_length", "prior", "dtype",
-                                      "device_map"):
+                                      "device_map", "cache"):
                 raise HybridError(f"recaller spec: unknown option {p!r} "
-                                  "(adapter, batch, top, device, context, max_length, prior, dtype, device_map)")
+                                  "(adapter, batch, top, device, context, max_length, prior, dtype, device_map, cache)")
             opts[key] = value
         kwargs = {}
         try:
@@ -173,6 +188,10 @@ class LMRecaller(Recaller):
                 kwargs["prior_weight"] = float(opts["prior"])
             except ValueError:
                 raise HybridError(f"recaller spec {spec!r}: prior takes a number") from None
+        if "cache" in opts:
+            if opts["cache"] not in ("0", "1"):
+                raise HybridError(f"recaller spec {spec!r}: cache takes 0 or 1")
+            kwargs["cache"] = opts["cache"] == "1"
         for key in ("device", "context", "dtype", "device_map"):
             if key in opts:
                 kwargs[key] = opts[key]
@@ -185,13 +204,91 @@ class LMRecaller(Recaller):
         return ([b] if bos and b is not None else []) + ids
 
     def score_texts(self, context: str, continuations: list[str]) -> list[float]:
-        """Sum of log P(continuation tokens | context) for each continuation, in batches."""
+        """Sum of log P(continuation tokens | context) for each continuation, in batches.
+
+        With ``cache`` (the default) the context is run once and every continuation that fits after
+        all of it is scored from its KV cache; the others (and every one, without ``cache`` or when
+        the model takes no cache) by full forward passes (``score_texts_uncached``)."""
+        ctx = self._ids(context, bos=True)
+        conts = [self._ids(text, bos=False)[: self.max_length - 1] for text in continuations]
+        out = [0.0] * len(conts)
+        rest = [i for i in range(len(conts)) if conts[i]]  # an empty continuation scores 0
+        if self.cache and ctx:
+            fits = [i for i in rest if len(ctx) + len(conts[i]) <= self.max_length]
+            got = self._score_cached(ctx, [conts[i] for i in fits])
+            if got is not None:
+                for i, v in zip(fits, got, strict=True):
+                    out[i] = v
+                done = set(fits)
+                rest = [i for i in rest if i not in done]
+        if rest:
+            for i, v in zip(rest, self._score_uncached(ctx, [conts[i] for i in rest]), strict=True):
+                out[i] = v
+        return out
+
+    def score_texts_uncached(self, context: str, continuations: list[str]) -> list[float]:
+        """``score_texts`` with a full forward pass over context + continuation for each one."""
+        ctx = self._ids(context, bos=True)
+        return self._score_uncached(ctx, [self._ids(t, bos=False)[: self.max_length - 1] for t in continuations])
+
+    def _score_cached(self, ctx: list[int], conts: list[list[int]]) -> list[float] | None:
+        """Scores from one pass over ``ctx`` and its KV cache; None when the model takes no cache."""
         import torch
 
-        ctx = self._ids(context, bos=True)
+        if not conts:
+            return []
+        out = [0.0] * len(conts)
+        pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
+        n_ctx = len(ctx)
+        with torch.inference_mode():
+            ids = torch.tensor([ctx], device=self.device)
+            try:
+                res = self.model(input_ids=ids, attention_mask=torch.ones_like(ids), use_cache=True, logits_to_keep=1)
+            except TypeError:
+                try:
+                    res = self.model(input_ids=ids, attention_mask=torch.ones_like(ids), use_cache=True)
+                except TypeError:
+                    return None
+            prefix = getattr(res, "past_key_values", None)
+            if prefix is None or not hasattr(prefix, "batch_repeat_interleave"):
+                return None
+            # The last context position predicts every continuation's first token.
+            first = torch.log_softmax(res.logits[0, -1].float(), dim=-1)
+            order = sorted(range(len(conts)), key=lambda i: len(conts[i]))
+            for start in range(0, len(order), self.batch_size):
+                idx = order[start:start + self.batch_size]
+                b = len(idx)
+                width = max(len(conts[i]) for i in idx)
+                cids = torch.full((b, width), pad, dtype=torch.long)
+                mask = torch.zeros((b, n_ctx + width), dtype=torch.long)
+                mask[:, :n_ctx] = 1
+                for r, i in enumerate(idx):
+                    cids[r, :len(conts[i])] = torch.tensor(conts[i])
+                    mask[r, n_ctx:n_ctx + len(conts[i])] = 1  # right padding: causal attention ignores it
+                pos = torch.arange(n_ctx, n_ctx + width).unsqueeze(0).expand(b, width)
+                # A forward pass appends to its cache in place: each batch works on its own copy.
+                past = copy.deepcopy(prefix)
+                if b > 1:
+                    past.batch_repeat_interleave(b)
+                cids, mask, pos = cids.to(self.device), mask.to(self.device), pos.to(self.device)
+                logits = self.model(input_ids=cids, attention_mask=mask, position_ids=pos, past_key_values=past,
+                                    use_cache=True).logits
+                logp = torch.log_softmax(logits.float(), dim=-1)
+                for r, i in enumerate(idx):
+                    c = conts[i]
+                    total = float(first[c[0]])
+                    if len(c) > 1:
+                        # logits at continuation position j predict token j+1.
+                        tgt = cids[r, 1:len(c)]
+                        total += float(logp[r, :len(c) - 1].gather(1, tgt.unsqueeze(1)).sum())
+                    out[i] = total
+        return out
+
+    def _score_uncached(self, ctx: list[int], conts: list[list[int]]) -> list[float]:
+        import torch
+
         seqs = []
-        for text in continuations:
-            cont = self._ids(text, bos=False)[: self.max_length - 1]
+        for cont in conts:
             keep = self.max_length - len(cont)
             # Drop the context's oldest tokens first: the query and last examples sit at its end.
             c = ctx if len(ctx) <= keep else ctx[:1] + ctx[len(ctx) - keep + 1:]

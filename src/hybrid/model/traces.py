@@ -215,11 +215,14 @@ def _verify_v2(record: dict, time_limit: float, sol=None, stats: TraceStats | No
 def iter_records(tasks, *, statuses=STATUSES_DEFAULT, search: bool = True,
                  time_limit: float = DEFAULT_TIME_LIMIT, stats: TraceStats | None = None, progress: bool = False,
                  grammar: int = 2, k: int = 8, wrong: str = "skip", instruction: str = INSTRUCTION,
-                 system: str | None = None):
+                 system: str | None = None, solutions: dict | None = None):
     """Yield one re-verified record per task solved with an allowed status.
 
     ``wrong``: ``skip`` rows whose answer differs from the label, or ``keep`` them with the
     library's own (honestly uncertain) trace; a ``deduced`` row is never kept wrong.
+    ``solutions``: ``{row id: hybrid.Solution}`` solved beforehand, used instead of solving again
+    (a time-limited search can end differently on a loaded machine; sharing one solve keeps an
+    export and its grading on the same status).
     """
     if wrong not in ("skip", "keep"):
         raise HybridError(f"wrong must be 'skip' or 'keep', got {wrong!r}")
@@ -231,9 +234,10 @@ def iter_records(tasks, *, statuses=STATUSES_DEFAULT, search: bool = True,
     for task in tqdm(tasks, unit="row", dynamic_ncols=True, disable=not progress):
         stats.rows += 1
         gold = task.meta.get("answer")
-        if search:
+        sol = (solutions or {}).get(task.meta.get("id"))
+        if sol is None and search:
             sol = solve(task, search=True, time_limit=time_limit)
-        else:
+        elif sol is None:
             sol = solve(task, search=False)
         if sol.answer is None:
             stats.skip("unsolved")
