@@ -235,7 +235,11 @@ def child_families(rows: int, seed: int) -> dict:
     warm_catalogs()
     out = {}
     for fam in family_names():
-        if type(get_family(fam)).generate is Family.generate:
+        try:
+            if type(get_family(fam)).generate is Family.generate:
+                continue
+        except Exception as exc:  # noqa: BLE001 - a family that does not load is reported, not fatal
+            out[fam] = {"error": f"{type(exc).__name__}: {exc}"[:200]}
             continue
         c0 = time.process_time()
         try:
@@ -293,13 +297,13 @@ def kill_and_resume(inp: Path, work: Path, engine: str, workers: int, shard_rows
 
     out = work / "out"
     cmd = [sys.executable, "-m", "hybrid", "eval", str(inp), "--out", str(out), "--shard-rows", str(shard_rows),
-           "--engine", engine, "--workers", str(workers), "--no-progress", "--json"]
+           "--engine", "ray" if engine == "ray" else "local", "--workers", str(workers), "--no-progress", "--json"]
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     total = math.ceil(rows / shard_rows)
     target = max(1, min(total - 1, int(total * fraction)))
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
-                            start_new_session=True)
+    err = open(work / "first.stderr", "wb")  # noqa: SIM115
+    proc = subprocess.Popen(cmd, cwd=_ROOT, stdout=subprocess.DEVNULL, stderr=err, env=env, start_new_session=True)
     ledger = out / LEDGER
     tree: set = set()
     while proc.poll() is None and time.perf_counter() - t0 < timeout:
@@ -317,7 +321,10 @@ def kill_and_resume(inp: Path, work: Path, engine: str, workers: int, shard_rows
             except ProcessLookupError:
                 pass
     proc.wait()
+    err.close()
     t_kill = time.perf_counter() - t0
+    if not killed and proc.returncode != 0:
+        raise RuntimeError(f"the run to kill failed: {(work / 'first.stderr').read_text(errors='replace')[-2000:]}")
     done = Ledger(out).finished(out)
     stamp = {k: ((out / e["file"]).stat().st_mtime_ns, (out / e["file"]).stat().st_ino) for k, e in done.items()}
     lines_before = ledger.read_bytes().count(b"\n")

@@ -271,6 +271,163 @@ def test_crash_log_skips_the_row_that_killed_the_worker(some_rows, tmp_path):
     assert not log.exists()
 
 
+# ------------------------------------------------------------------------------------ other jobs
+@pytest.fixture(scope="module")
+def traces_csv(some_rows, tmp_path_factory):
+    return _write_csv(tmp_path_factory.mktemp("tr") / "t.csv", some_rows[::3])  # 119 rows, every family
+
+
+def _local_traces(path, split="all", families=None, **kw):
+    """What `hybrid export-traces` collects in one process (before shaping)."""
+    from hybrid.data import labelled_tasks
+    from hybrid.model.split import select
+    from hybrid.model.traces import TraceStats, iter_records
+
+    tasks = select([t for t in labelled_tasks(path, families=families) if t.meta.get("answer") is not None], split)
+    st = TraceStats()
+    return list(iter_records(tasks, stats=st, **kw)), st
+
+
+def test_export_traces_run_gives_the_local_traces_and_resumes_by_shard(traces_csv, tmp_path):
+    from hybrid.engine import export_traces_run
+
+    want, st = _local_traces(traces_csv)
+    work = tmp_path / "w"
+    recs, _, s = export_traces_run(traces_csv, work, shard_rows=30, max_shards=2)
+    assert s.finished == [0, 1] and not s.complete and recs == []
+    before = _files(work)
+    recs, st2, s = export_traces_run(traces_csv, work, shard_rows=30, resume=True, workers=2)
+    assert s.skipped == 2 and sorted(s.finished) == [2, 3]
+    assert {k: _files(work)[k] for k in before} == before  # finished shards not redone
+    assert len(want) > 50 and recs == want  # the same trace records, in the same order
+    assert st2.to_dict() == st.to_dict()
+
+
+def test_export_traces_run_split_family_parquet_and_bad_rows(some_rows, tmp_path):
+    from hybrid.engine import export_traces_run
+
+    rows = list(some_rows[1::4])
+    src = _write_csv(tmp_path / "in.csv", rows)
+    want, st = _local_traces(src, split="heldout", families=["numeral", "cipher", "gravity"], wrong="keep",
+                             statuses=("deduced", "ambiguous"))
+    with open(src, "a", newline="", encoding="utf-8") as fh:  # a row that does not parse: an error in place
+        csv.writer(fh).writerow(["bad1", "not a puzzle", "x"])
+    work = tmp_path / "w"
+    recs, st2, s = export_traces_run(src, work, shard_rows=25, output="parquet", split="heldout",
+                                     families=["cipher", "numeral", "gravity"], wrong="keep",
+                                     statuses=("deduced", "ambiguous"))
+    assert want and recs == want and st2.written == st.written
+    assert sorted(p.suffix for p in work.glob("part-*")) == [".parquet"] * s.shards
+    last = list(iter_results(work))[-1]
+    assert last["id"] == "bad1" and last["error"] and "trace" not in last
+
+
+def _generations(traces, path):
+    objs = [{"id": r["id"], "text": r["messages"][-1]["content"]} for r in traces]
+    objs[3]["text"] = objs[3]["text"].replace("\\boxed{", "\\boxed{7")  # a wrong final answer
+    objs[4]["text"] = "Try 1: nonsense\n\\boxed{1}"  # a trace that does not hold
+    objs += [{"id": "nope", "text": "\\boxed{1}"}, {"messages": traces[0]["messages"]}]  # unmatched; by prompt
+    return _write_jsonl(path, objs)
+
+
+def test_grade_run_gives_the_grade_report(traces_csv, tmp_path):
+    from hybrid.engine import grade_run
+    from hybrid.model.grade import grade
+
+    traces, _ = _local_traces(traces_csv)
+    gens = _generations(traces, tmp_path / "g.jsonl")
+    want = grade(gens, traces_csv, audit=True, per_row=True, grammar="auto")
+    got, s = grade_run(gens, traces_csv, audit=True, per_row=True, grammar="auto", shard_rows=25, workers=2)
+    assert s.shards == 4 and got == want
+    assert 0 < want["overall"]["strict"] < want["overall"]["rows"] and want["unmatched"] == 1
+    plain = grade(gens, traces_csv)
+    with open(gens, "a", encoding="utf-8") as fh:
+        fh.write('{"id": "no text"}\n[1, 2]\n')  # unreadable lines: error records, not a failed run
+    got, _ = grade_run(gens, traces_csv, work=tmp_path / "w", shard_rows=50)
+    assert got["errors"] == 2 and {k: v for k, v in got.items() if k != "errors"} == plain
+    recs = list(iter_results(tmp_path / "w"))
+    assert len(recs) == len(gens.read_text().splitlines()) == 91  # one record per line, in place
+    assert [bool(r["error"]) for r in recs[-3:]] == [False, True, True] and recs[-1]["row"] == 91 - 50 - 1
+
+
+def test_parquet_output_gives_the_same_records(rows_csv, full_local, tmp_path):
+    out = tmp_path / "run"
+    s = run(rows_csv, out, shard_rows=60, output="parquet", max_shards=3)
+    run(rows_csv, out, shard_rows=60, output="parquet", resume=True)
+    assert sorted(p.name for p in out.glob("part-*")) == [f"part-{k:05d}.parquet" for k in range(6)]
+    assert s.finished == [0, 1, 2] and _strip(iter_results(out)) == full_local
+    with pytest.raises(HybridError, match="output format"):
+        run(rows_csv, tmp_path / "x", output="csv")
+
+
+def _gen_local(path, fams, n, **kw):
+    from itertools import chain
+
+    from hybrid.generate import generate, write_generated
+
+    write_generated(chain.from_iterable(generate(f, n, **kw) for f in fams), path)
+    return path.read_bytes()
+
+
+GEN_FAMILIES = ["numeral", "cipher", "unit_conversion"]
+
+
+def test_generate_by_shards_is_the_local_file_byte_for_byte_and_resumes(tmp_path):
+    from hybrid.engine.generating import generate_run
+
+    for fmt in ("csv", "jsonl"):
+        want = _gen_local(tmp_path / f"a.{fmt}", GEN_FAMILIES, 23, seed=5, start=2)
+        out, shards = tmp_path / f"b.{fmt}", tmp_path / f"sh-{fmt}"
+        s = generate_run(GEN_FAMILIES, 23, out, seed=5, start=2, shard_rows=7, shards_dir=shards, max_shards=5)
+        assert s.shards == 12 and s.finished == [0, 1, 2, 3, 4] and not s.complete and not out.exists()
+        before = {p.name: (p.stat().st_mtime_ns, p.stat().st_ino) for p in shards.glob("part-*")}
+        with pytest.raises(HybridError, match="other options"):
+            generate_run(GEN_FAMILIES, 23, out, seed=6, start=2, shards_dir=shards, resume=True)
+        s = generate_run(GEN_FAMILIES, 23, out, seed=5, start=2, shard_rows=7, shards_dir=shards, resume=True,
+                         workers=2)
+        assert s.skipped == 5 and sorted(s.finished) == list(range(5, 12))
+        after = {p.name: (p.stat().st_mtime_ns, p.stat().st_ino) for p in shards.glob("part-*")}
+        assert {k: after[k] for k in before} == before  # finished shards not regenerated
+        assert out.read_bytes() == want
+    # the parts are a directory input for eval: every generated row is solved, none fails
+    ev = run(tmp_path / "sh-csv", tmp_path / "ev")
+    recs = list(iter_results(tmp_path / "ev"))
+    assert ev.shards == 12 and len(recs) == 69 and not any(r["error"] for r in recs)
+    assert sum(r["correct"] for r in recs) >= 60
+
+
+def test_cli_generate_with_shards(tmp_path, capsys):
+    from hybrid.cli import main
+
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    assert main(["generate", "numeral", "30", "--seed", "2", "--out", str(a)]) == 0
+    assert main(["generate", "numeral", "30", "--seed", "2", "--out", str(b), "--shards", str(tmp_path / "s"),
+                 "--shard-rows", "8", "--workers", "2"]) == 0
+    assert a.read_bytes() == b.read_bytes() and len(list((tmp_path / "s").glob("part-*.csv"))) == 4
+    assert main(["generate", "numeral", "3", "--out", str(tmp_path / "c.csv"), "--resume"]) == 2
+    assert "--resume needs --shards" in capsys.readouterr().err
+
+
+def test_engine_cli_args_for_other_commands():
+    import argparse
+
+    from hybrid.engine.cli_args import add_engine_args, engine_kwargs, use_engine
+
+    p = argparse.ArgumentParser()
+    p.add_argument("--no-progress", action="store_true")
+    add_engine_args(p)
+    a = p.parse_args([])
+    assert not use_engine(a)
+    a = p.parse_args(["--engine", "ray", "--shard-rows", "500", "--output-format", "parquet", "--no-progress"])
+    assert use_engine(a) and engine_kwargs(a) == {"work": None, "engine": "ray", "workers": None, "shard_rows": 500,
+                                                  "resume": False, "output": "parquet", "progress": False}
+    a = p.parse_args(["--work", "w", "--workers", "0"])
+    assert use_engine(a) and engine_kwargs(a)["workers"] is None and engine_kwargs(a)["engine"] == "local"
+    assert engine_kwargs(p.parse_args(["--work", "w"]))["workers"] == 1
+    for bad, msg in ((["--resume"], "--resume needs --work"), (["--workers", "-1"], "--workers must be >= 0")):
+        with pytest.raises(HybridError, match=msg):
+            engine_kwargs(p.parse_args(bad))
+
 def test_ray_missing_is_one_line_with_the_install_command(rows_csv, tmp_path, monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "ray", None)  # import ray -> ImportError
     with pytest.raises(HybridError, match=r"pip install 'hybrid\[ray\]'"):
@@ -411,6 +568,22 @@ def test_cli_eval_engine_ray(ray_local, rows_csv, capsys):
         assert remote["total"][key] == local["total"][key]
 
 
+def test_ray_generate_and_traces_match_local(ray_local, traces_csv, tmp_path):
+    """Generation on Ray is the local file byte for byte; trace export on Ray gives the local
+    traces. (Grading runs through the same shard worker, tested on the local engine above.)"""
+    from hybrid.data import read_csv
+    from hybrid.engine import export_traces_run
+    from hybrid.engine.generating import generate_run
+
+    want = _gen_local(tmp_path / "a.jsonl", GEN_FAMILIES, 9, seed=1)
+    s = generate_run(GEN_FAMILIES, 9, tmp_path / "b.jsonl", seed=1, engine="ray", workers=2, shard_rows=5)
+    assert s.shards == 6 and (tmp_path / "b.jsonl").read_bytes() == want
+    small = _write_csv(tmp_path / "t.csv", read_csv(traces_csv)[:40])
+    local, st = _local_traces(small)
+    recs, st2, s = export_traces_run(small, None, engine="ray", workers=2, shard_rows=20)
+    assert s.shards == 2 and recs == local and st2.to_dict() == st.to_dict()
+
+
 # ------------------------------------------------------------------------------------ the benchmark
 def test_bench_scaling_model_and_a_tiny_run(dev_rows, tmp_path):
     from benchmarks.bench_scaling import break_even, main, model
@@ -423,6 +596,21 @@ def test_bench_scaling_model_and_a_tiny_run(dev_rows, tmp_path):
     src = _write_csv(tmp_path / "in.csv", dev_rows[:300])
     out = tmp_path / "b.md"
     assert main(["--input", str(src), "--configs", "local1", "--shard-rows", "100", "--trace-rows", "50",
-                 "--out", str(out)]) == 0
+                 "--family-rows", "3", "--kill-resume", "local2", "--out", str(out)]) == 0
     text = out.read_text()
     assert "| local, 1 process | 300 |" in text and "Trace export" in text
+    assert "| numeral | 3 |" in text and "Shards finished before the kill that the resumed run did again: **0**" in text
+    assert "the killed-and-resumed local2 run vs local, 1 process: 300 per-row records compared" in text
+
+
+def test_bench_scaling_generated_input(tmp_path):
+    from benchmarks.bench_scaling import make_generated_csv, split_rows
+
+    assert split_rows(10, {"a": 1, "b": 1, "c": 1}) == {"a": 4, "b": 3, "c": 3}
+    assert sum(split_rows(200_000, {"x": 1202, "y": 617, "z": 549}).values()) == 200_000
+    per = make_generated_csv(40, tmp_path / "g.csv", seed=3, mix={"numeral": 3, "cipher": 1})
+    rows = list(iter_input_rows(tmp_path / "g.csv"))
+    assert per == {"numeral": 30, "cipher": 10} and len(rows) == 40
+    assert sorted(r["id"] for r in rows) == sorted([f"numeral-3-{i}" for i in range(30)] +
+                                                   [f"cipher-3-{i}" for i in range(10)])
+    assert {r["id"].split("-")[0] for r in rows[:12]} == {"numeral", "cipher"}  # interleaved, not in blocks

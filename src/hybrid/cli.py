@@ -4,6 +4,7 @@
     hybrid eval CSV [--family F ...] [--limit N] [--json] [--show-wrong N] [--workers N] [--no-progress]
     hybrid demo [--json]                      solve the bundled sample and print accuracy
     hybrid build-catalog [--data CSV] [--family F ...] [--out DIR]
+    hybrid generate FAMILY|all N [--seed S] [--out FILE] [--uniform] [--engine ray] [--shards DIR [--resume]]
 
 Bad input exits with status 2 and a one-line message; no command prints a traceback.
 """
@@ -56,6 +57,8 @@ def _add_eval(sub):
     p.add_argument("--shard-rows", type=int, default=None, metavar="N",
                    help="rows per shard when the input is one file (default 2000; a directory of "
                         "*.jsonl/*.csv/*.parquet files is one shard per file)")
+    p.add_argument("--output-format", choices=("jsonl", "parquet"), default="jsonl",
+                   help="with --out: write the per-row results as part-K.jsonl or part-K.parquet")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--min-confidence", type=float, default=0.0, metavar="P",
                    help="abstain below this confidence (abstained rows count as not answered)")
@@ -94,6 +97,18 @@ def _add_generate(sub):
     p.add_argument("--uniform", action="store_true", help="draw rules evenly over the rule space, not as in the data")
     p.add_argument("--start", type=int, default=0, help="first puzzle index (to regenerate a slice)")
     p.add_argument("--force", action="store_true", help="overwrite an existing --out file")
+    p.add_argument("--engine", choices=("local", "ray"), default="local",
+                   help="ray: generate shard by shard on Ray actors (pip install 'hybrid[ray]'); the output is "
+                        "byte for byte the local one")
+    p.add_argument("--workers", type=int, default=None,
+                   help="with --engine ray or --shards: actors / processes (0 = every CPU; default: every CPU "
+                        "for ray, 1 for local)")
+    p.add_argument("--shards", metavar="DIR",
+                   help="keep the run's parts here (part-K.csv|jsonl, a ledger, a manifest; a directory input for "
+                        "'hybrid eval'); with --resume: continue it")
+    p.add_argument("--resume", action="store_true", help="with --shards: generate only the shards not finished")
+    p.add_argument("--shard-rows", type=int, default=None, metavar="N",
+                   help="puzzles per shard (default 10000)")
     p.set_defaults(func=_cmd_generate)
 
 
@@ -113,11 +128,30 @@ def _cmd_generate(args) -> int:
         raise HybridError(f"N must be >= 0, got {args.n}")
     if args.out != "-":
         check_output_path(args.out, force=args.force)
+    if args.engine == "ray" or args.shards or args.resume or args.workers is not None:
+        return _generate_sharded(args, names)
     rows = chain.from_iterable(generate(n, args.n, seed=args.seed, uniform=args.uniform, start=args.start)
                                for n in names)
     count = write_generated(rows, args.out, args.format, progress_total=args.n * len(names))
     if args.out != "-":
         print(f"wrote {count} puzzles ({', '.join(names)}) to {args.out}", file=sys.stderr)
+    return 0
+
+
+def _generate_sharded(args, names) -> int:
+    """``generate --engine ray`` / ``--shards DIR``: shard by shard, resumable, then joined."""
+    from .engine.generating import generate_run
+
+    if args.resume and not args.shards:
+        raise HybridError("--resume needs --shards DIR (the run to continue)")
+    if args.workers is not None and args.workers < 0:
+        raise HybridError(f"--workers must be >= 0, got {args.workers}")
+    workers = (1 if args.engine == "local" else None) if args.workers is None else (args.workers or None)
+    s = generate_run(names, args.n, args.out, seed=args.seed, uniform=args.uniform, start=args.start,
+                     fmt=args.format, engine=args.engine, workers=workers, shard_rows=args.shard_rows,
+                     shards_dir=args.shards, resume=args.resume, progress=args.out != "-")
+    print(f"{s.engine}: {len(s.finished)} shard(s) generated, {s.skipped} already done (of {s.shards}); "
+          f"{s.rows} puzzles ({', '.join(names)})" + (f" in {args.out}" if args.out != "-" else ""), file=sys.stderr)
     return 0
 
 
@@ -254,7 +288,7 @@ def _cmd_eval_sharded(args):
         summary = run(args.csv, out, engine=args.engine, workers=workers, shard_rows=args.shard_rows,
                       resume=args.resume, search=not args.no_search, time_limit=_time_limit(args),
                       min_confidence=args.min_confidence, families=args.family, recaller=args.recaller,
-                      progress=progress)
+                      progress=progress, output=args.output_format)
         rep = eval_report(iter_results(out), seconds=time.perf_counter() - t0, keep_wrong=args.show_wrong)
         missing = [w["id"] for w in rep.wrong if "error" not in w]
         if missing:

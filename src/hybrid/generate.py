@@ -21,7 +21,10 @@ from typing import Iterator
 
 from .errors import HybridError
 
-__all__ = ["generate", "generate_row", "write_generated"]
+__all__ = ["generate", "generate_row", "write_generated", "format_rows", "output_format", "FIELDS"]
+
+#: Columns of a generated CSV (and keys of a JSONL record), in order.
+FIELDS = ["id", "prompt", "answer", "family", "rule"]
 
 
 def generate_row(family: str, index: int, seed: int = 0, uniform: bool = False) -> dict:
@@ -51,14 +54,11 @@ def write_generated(rows, out, fmt: str | None = None, progress_total: int | Non
     """Write rows to ``out`` (a path, or ``-`` for stdout) as CSV or JSONL; return the count."""
     from tqdm import tqdm
 
-    if fmt is None:
-        fmt = "jsonl" if str(out) == "-" or str(out).endswith((".jsonl", ".json")) else "csv"
-    if fmt not in ("csv", "jsonl"):
-        raise HybridError(f"--format must be csv or jsonl, got {fmt!r}")
+    fmt = output_format(out, fmt)
     fh = sys.stdout if str(out) == "-" else open(Path(out), "w", newline="", encoding="utf-8")  # noqa: SIM115
     n = 0
     try:
-        writer = csv.DictWriter(fh, fieldnames=["id", "prompt", "answer", "family", "rule"]) if fmt == "csv" else None
+        writer = csv.DictWriter(fh, fieldnames=FIELDS) if fmt == "csv" else None
         if writer:
             writer.writeheader()
         with tqdm(total=progress_total, unit="puzzle", disable=progress_total is None or str(out) == "-") as bar:
@@ -75,10 +75,29 @@ def write_generated(rows, out, fmt: str | None = None, progress_total: int | Non
     return n
 
 
-def to_csv_text(rows) -> str:
-    buf = io.StringIO()
-    write = csv.DictWriter(buf, fieldnames=["id", "prompt", "answer", "family", "rule"])
-    write.writeheader()
+def output_format(out, fmt: str | None = None) -> str:
+    """The format for ``out``: ``fmt`` when given, else JSONL for ``-`` and ``*.jsonl`` / ``*.json``,
+    CSV otherwise."""
+    if fmt is None:
+        fmt = "jsonl" if str(out) == "-" or str(out).endswith((".jsonl", ".json")) else "csv"
+    if fmt not in ("csv", "jsonl"):
+        raise HybridError(f"--format must be csv or jsonl, got {fmt!r}")
+    return fmt
+
+
+def format_rows(rows, fmt: str = "csv", header: bool = True) -> str:
+    """Rows as the text ``write_generated`` writes for them (CSV with ``header``, or JSONL)."""
+    if fmt == "jsonl":
+        return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    buf = io.StringIO(newline="")
+    write = csv.DictWriter(buf, fieldnames=FIELDS)
+    if header:
+        write.writeheader()
     for r in rows:
         write.writerow(r)
     return buf.getvalue()
+
+
+def to_csv_text(rows) -> str:
+    """Rows as CSV text with its header."""
+    return format_rows(rows, "csv", header=True)

@@ -10,11 +10,17 @@
 shards (see ``hybrid.engine.ray_engine``). Both write the same files (``hybrid.engine.shards``)
 and the same records (``hybrid.engine.records``), and either can resume the other's run.
 Ray is optional: ``pip install 'hybrid[ray]'``.
+
+The same machinery runs the other batch jobs (``hybrid.engine.jobs``): ``export_traces_run``
+(``export-traces``), ``grade_run`` (``grade``) and ``generate_run`` (``generate``), each sharded,
+resumable by shard, on either engine, with JSONL or Parquet records.
 """
 
 from __future__ import annotations
 
+import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,13 +28,16 @@ from ..errors import HybridError
 from .records import solve_options
 from .shards import DEFAULT_SHARD_ROWS, iter_results, plan_run
 
-__all__ = ["run", "RunSummary", "iter_results", "eval_report", "solve_options", "ENGINES", "DEFAULT_SHARD_ROWS"]
+__all__ = ["run", "execute", "RunSummary", "iter_results", "eval_report", "solve_options", "ENGINES",
+           "DEFAULT_SHARD_ROWS", "export_traces_run", "grade_run", "generate_run"]
 
 ENGINES = ("local", "ray")
 
 
 @dataclass
 class RunSummary:
+    """What a run did: its shards, those an earlier run had finished, those finished now."""
+
     out: Path
     shards: int  # shards in the run
     skipped: int  # finished by an earlier run (resume)
@@ -52,7 +61,7 @@ def check_engine(engine: str) -> str:
 def run(input_path, out, *, engine: str = "local", workers: int | None = 1, shard_rows: int | None = None,
         resume: bool = False, search: bool = True, time_limit: float | None = None, min_confidence: float = 0.0,
         fallback: str | None = None, families=None, recaller: str | None = None, progress: bool = False,
-        max_shards: int | None = None) -> RunSummary:
+        max_shards: int | None = None, output: str = "jsonl", job: dict | None = None) -> RunSummary:
     """Solve every row of ``input_path`` (CSV / JSONL / Parquet file, or a directory of shard files)
     into ``out`` (one ``part-K.jsonl`` per shard, a ledger, a manifest).
 
@@ -61,14 +70,28 @@ def run(input_path, out, *, engine: str = "local", workers: int | None = 1, shar
     shards its ledger holds. ``max_shards`` stops after that many shards (the rest stay pending:
     a later ``resume`` finishes them). ``recaller`` is a spec string (``prior``, ``lm:PATH``) that
     each worker turns into its recaller. ``families`` keeps only those families' rows.
+    ``output``: ``jsonl`` or ``parquet`` (``part-K.parquet``). ``job``: the options of another job
+    (``jobs.trace_options``, ``jobs.grade_options``) instead of solving; the solve options are
+    then ignored.
     """
     from ..pipeline import _check_min_confidence, _check_time_limit
+    from .jobs import job_of
+    from .shards import OUTPUT_FORMATS
 
     check_engine(engine)
-    options = solve_options(search=search, time_limit=time_limit, min_confidence=min_confidence, fallback=fallback,
-                            families=families, recaller=recaller)
-    _check_time_limit(options["time_limit"])
-    _check_min_confidence(options["min_confidence"])
+    if output not in OUTPUT_FORMATS:
+        raise HybridError(f"output format must be one of {', '.join(OUTPUT_FORMATS)}, got {output!r}")
+    if job is None:
+        options = solve_options(search=search, time_limit=time_limit, min_confidence=min_confidence,
+                                fallback=fallback, families=families, recaller=recaller)
+        _check_time_limit(options["time_limit"])
+        _check_min_confidence(options["min_confidence"])
+        if output != "jsonl":
+            options["output"] = output
+    else:
+        options = dict(job)
+        if job_of(options) in ("solve", "generate"):
+            raise HybridError("job: pass the options of a traces or grade job (see hybrid.engine.jobs)")
     if max_shards is not None and int(max_shards) < 0:
         raise HybridError(f"max_shards must be >= 0, got {max_shards}")
     if engine == "ray":
@@ -76,7 +99,15 @@ def run(input_path, out, *, engine: str = "local", workers: int | None = 1, shar
 
         _import_ray()  # fail before any file is written when Ray is missing
     t0 = time.perf_counter()
-    plan = plan_run(input_path, out, shard_rows=shard_rows, resume=resume, options=options)
+    plan = plan_run(input_path, out, shard_rows=shard_rows, resume=resume, options=options,
+                    raw=job_of(options) == "grade")
+    return execute(plan, options, engine=engine, workers=workers, progress=progress, max_shards=max_shards, t0=t0)
+
+
+def execute(plan, options: dict, *, engine: str = "local", workers: int | None = 1, progress: bool = False,
+            max_shards: int | None = None, t0: float | None = None) -> RunSummary:
+    """Run a planned run's pending shards on ``engine``; the part every job shares."""
+    t0 = time.perf_counter() if t0 is None else t0
     skipped = len(plan.done)
     if engine == "ray":
         from .ray_engine import run_ray
@@ -89,7 +120,7 @@ def run(input_path, out, *, engine: str = "local", workers: int | None = 1, shar
 
         n = (os.cpu_count() or 1) if workers is None else max(1, int(workers))
         finished = run_local(plan, options, workers=n, progress=progress, max_shards=max_shards)
-    return RunSummary(out=Path(out), shards=len(plan.shards), skipped=skipped, finished=finished,
+    return RunSummary(out=Path(plan.out), shards=len(plan.shards), skipped=skipped, finished=finished,
                       pending=len(plan.shards) - skipped - len(finished), rows=plan.manifest.get("rows"),
                       seconds=time.perf_counter() - t0, engine=engine)
 
@@ -141,3 +172,63 @@ def eval_report(records, seconds: float = 0.0, keep_wrong: int = 0, prompts=None
         for k, v in s.correct_by_status.items():
             tot.correct_by_status[k] = tot.correct_by_status.get(k, 0) + v
     return EvalReport({f: stats[f].summary() for f in order}, tot.summary(), seconds, wrong)
+
+
+# ------------------------------------------------------------------------------------ other jobs
+def export_traces_run(input_path, work=None, *, engine: str = "local", workers: int | None = 1,
+                      shard_rows: int | None = None, resume: bool = False, progress: bool = False,
+                      max_shards: int | None = None, output: str = "jsonl", **trace_kwargs):
+    """``export-traces`` on the engine: returns ``(records, TraceStats, RunSummary)``, the records
+    those ``hybrid.model.traces.iter_records`` gives for the same labelled rows (in input order).
+
+    ``trace_kwargs`` are ``jobs.trace_options``'s (``statuses``, ``search``, ``time_limit``,
+    ``grammar``, ``k``, ``wrong``, ``instruction``, ``system``, ``families``, ``split``,
+    ``holdout``, ``seed``). ``work``: the run directory (kept; ``resume`` continues it); None: a
+    temporary one. The per-row records stay in ``work`` (``part-K``: trace or reason, by id).
+    A run stopped by ``max_shards`` returns ``([], None, summary)``.
+    """
+    from .jobs import iter_traces, trace_options, trace_stats
+
+    job = trace_options(output=output, **trace_kwargs)
+    with _work_dir(work) as out:
+        s = run(input_path, out, engine=engine, workers=workers, shard_rows=shard_rows, resume=resume,
+                progress=progress, max_shards=max_shards, output=output, job=job)
+        if not s.complete:
+            return [], None, s
+        return list(iter_traces(out)), trace_stats(iter_results(out)), s
+
+
+def grade_run(generations, data, work=None, *, audit: bool = False, time_limit: float | None = None,
+              per_row: bool = False, grammar=2, engine: str = "local", workers: int | None = 1,
+              shard_rows: int | None = None, resume: bool = False, progress: bool = False,
+              max_shards: int | None = None, output: str = "jsonl"):
+    """``grade`` on the engine: returns ``(report, RunSummary)``, the report being the one
+    ``hybrid.model.grade.grade(generations, data, ...)`` gives (plus ``errors`` when some lines
+    could not be read: they are error records in place instead of failing the whole file). A run
+    stopped by ``max_shards`` returns ``(None, summary)``."""
+    from .jobs import grade_options, grade_report
+
+    job = grade_options(data, audit=audit, time_limit=time_limit, grammar=grammar, output=output)
+    with _work_dir(work) as out:
+        s = run(generations, out, engine=engine, workers=workers, shard_rows=shard_rows, resume=resume,
+                progress=progress, max_shards=max_shards, output=output, job=job)
+        if not s.complete:
+            return None, s
+        return grade_report(iter_results(out), audit=audit, per_row=per_row, grammar=grammar), s
+
+
+@contextmanager
+def _work_dir(work):
+    """``work`` as it is, or a temporary run directory removed afterwards."""
+    if work is not None:
+        yield str(work)
+        return
+    with tempfile.TemporaryDirectory(prefix="hybrid-run-") as tmp:
+        yield str(Path(tmp) / "run")
+
+
+def generate_run(*args, **kwargs):
+    """``hybrid generate`` on the engine (see ``hybrid.engine.generating.generate_run``)."""
+    from .generating import generate_run as _generate_run
+
+    return _generate_run(*args, **kwargs)

@@ -1,6 +1,7 @@
 """The local engine over shards, and the shard worker that both engines run.
 
-``solve_shard_file`` is one unit of work: read a shard's rows, parse and solve them one after
+``solve_shard_file`` is one unit of work: read a shard's rows, parse and solve them (or run the job
+the options name: traces, grading, generation; see ``hybrid.engine.jobs``) one after
 another, write ``OUT/part-K.jsonl`` (temporary name, then rename) and return the shard's ledger
 line. The Ray engine runs it in actors; the local engine runs it in this process (one worker) or
 in a pool of ``workers`` processes, one shard per task, the parent appending each finished shard
@@ -28,7 +29,7 @@ from pathlib import Path
 
 from ..errors import HybridError
 from .records import CrashLog, fill, make_recaller, solve_inline, split_rows
-from .shards import Ledger, Plan, Shard, output_name, read_shard_rows, write_records
+from .shards import Ledger, Plan, Shard, output_name, read_shard_rows, write_bytes, write_records
 
 __all__ = ["run_local", "solve_shard_file", "solve_rows", "warm_catalogs", "peak_rss_mb", "cpu_seconds"]
 
@@ -61,25 +62,46 @@ def solve_rows(rows: list[dict], options: dict, recaller=None, progress: CrashLo
     return fill(records, todo, solve_inline([t for _, t in todo], options, recaller, progress))
 
 
+def shard_output_name(shard: Shard, options: dict) -> str:
+    """The output file of ``shard`` in a run with ``options`` (its extension: the output format)."""
+    from .jobs import job_of
+
+    if job_of(options) == "generate":
+        return output_name(shard.index, options["format"])
+    return output_name(shard.index, options.get("output") or "jsonl")
+
+
 def solve_shard_file(shard: Shard, options: dict, out, run_id: str, recaller=None, engine: str = "local",
                      alone: bool = False) -> dict:
-    """Solve one shard into ``out``; return its ledger line (``error`` set when the shard could
-    not be read or written: the run reports it and ``--resume`` retries it). ``alone``: this
-    process runs nothing else (a death here is the shard's own; see ``CrashLog``)."""
+    """Process one shard into ``out`` (solve its rows, or the run's other job: see
+    ``hybrid.engine.jobs``); return its ledger line (``error`` set when the shard could not be
+    read or written: the run reports it and ``--resume`` retries it). ``alone``: this process runs
+    nothing else (a death here is the shard's own; see ``CrashLog``)."""
+    from .jobs import job_of, process_rows
+
     t0 = time.perf_counter()
     out = Path(out)
-    name = output_name(shard.index)
+    name = shard_output_name(shard, options)
     entry: dict = {"shard": shard.index}
     try:
-        rows = read_shard_rows(shard)
-        log = CrashLog(out / f"{name}.progress-{run_id}", alone=alone)
-        records = solve_rows(rows, options, recaller, log)
-        log.writing()
-        nbytes, sha = write_records(out / name, records)
-        log.close()
-        entry.update(file=name, rows=len(records), errors=sum(1 for r in records if r["error"]),
-                     bytes=nbytes, sha256=sha)
-        if log.crashed:
+        job = job_of(options)
+        if job == "generate":
+            from .generating import generate_shard_bytes
+
+            data, nrows = generate_shard_bytes(shard, options)
+            nbytes, sha = write_bytes(out / name, data)
+            entry.update(file=name, rows=nrows, errors=0, bytes=nbytes, sha256=sha)
+            log = None
+        else:
+            rows = read_shard_rows(shard, raw=job == "grade")
+            log = CrashLog(out / f"{name}.progress-{run_id}", alone=alone)
+            records = process_rows(rows, options, recaller, log)
+            log.writing()
+            nbytes, sha = write_records(out / name, records, options.get("output") or "jsonl")
+            log.close()
+            entry.update(file=name, rows=len(records), errors=sum(1 for r in records if r["error"]),
+                         bytes=nbytes, sha256=sha)
+        if log is not None and log.crashed:
             entry["crashed_rows"] = sorted(log.crashed)
     except Exception as exc:  # noqa: BLE001 - a shard that cannot be read or written
         entry["error"] = f"{type(exc).__name__}: {' '.join(str(exc).split())[:500]}"
@@ -168,7 +190,7 @@ def _pool_round(queue: deque, options: dict, out: Path, run_id: str, workers: in
 def _run_alone(shard: Shard, options: dict, out: Path, run_id: str, record) -> None:
     """Re-run a shard whose pool broke, alone in a one-process pool, until it completes; each
     death there marks the row it was on, which the next attempt skips."""
-    log = out / f"{output_name(shard.index)}.progress-{run_id}"
+    log = out / f"{shard_output_name(shard, options)}.progress-{run_id}"
     while True:
         before = CrashLog.read(log)
         with ProcessPoolExecutor(max_workers=1, initializer=warm_catalogs) as pool:

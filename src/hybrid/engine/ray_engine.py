@@ -34,6 +34,7 @@ import pickle
 import shutil
 import tempfile
 import uuid
+from dataclasses import asdict
 from pathlib import Path
 
 from ..errors import HybridError
@@ -120,7 +121,8 @@ def _failed(exc: Exception, what: str) -> HybridError:
 
 # ---------------------------------------------------------------------------------------- actors
 class ShardSolver:
-    """Ray Data actor: solves whole shards and writes their output files."""
+    """Ray Data actor: processes whole shards (solve, traces, grade or generate: the run's job) and
+    writes their output files."""
 
     def __init__(self, options: dict, out: str, run_id: str):
         warm_catalogs()
@@ -141,9 +143,8 @@ class ShardSolver:
     def __call__(self, batch: dict) -> dict:
         import numpy as np
 
-        entries = [json.dumps(self.solve_shard(Shard(int(k), str(path), str(fmt), None, str(prefix))),
-                              ensure_ascii=False)
-                   for k, path, fmt, prefix in zip(batch["shard"], batch["path"], batch["fmt"], batch["prefix"])]
+        entries = [json.dumps(self.solve_shard(Shard(**json.loads(str(s)))), ensure_ascii=False)
+                   for s in batch["shard"]]
         return {"entry": np.array(entries, dtype=object)}
 
 
@@ -183,7 +184,7 @@ def run_ray(plan: Plan, options: dict, *, workers: int | None = None, progress: 
     ledger = Ledger(plan.out)
     finished: list[int] = []
     failed: dict[int, str] = {}
-    items = [{"shard": s.index, "path": s.path, "fmt": s.fmt, "prefix": s.id_prefix} for s in pending]
+    items = [{"shard": json.dumps(asdict(s), ensure_ascii=False)} for s in pending]
     with _DataContext(), tqdm(total=len(pending), unit="shard", disable=not progress, dynamic_ncols=True) as bar:
         ds = ray.data.from_items(items, override_num_blocks=len(items))
         ds = ds.map_batches(ShardSolver, batch_size=1, fn_constructor_kwargs={

@@ -28,7 +28,7 @@ import os
 import stat
 import time
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -46,8 +46,13 @@ RUN_FORMAT = "hybrid-engine-run/1"
 INPUT_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".json": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
 
 
-def output_name(index: int) -> str:
-    return f"part-{index:05d}.jsonl"
+#: Formats a run can write its per-row records in (``--output-format``).
+OUTPUT_FORMATS = ("jsonl", "parquet")
+
+
+def output_name(index: int, ext: str = "jsonl") -> str:
+    """The output file of shard ``index``: ``part-00000.jsonl`` (or ``.parquet``, ``.csv``)."""
+    return f"part-{index:05d}.{ext}"
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,7 @@ class Shard:
     fmt: str  # jsonl | csv | parquet
     rows: int | None = None  # row count when known (staged shards)
     id_prefix: str = ""  # ids of rows without an id: f"{id_prefix}{row + 1}" (staged shards store ids)
+    span: list | None = None  # generated shards (no input file): [family, first index]
 
 
 @dataclass
@@ -105,21 +111,26 @@ def _row(obj, where: str) -> dict:
             "answer": None if answer is None else str(answer)}
 
 
-def _iter_csv(path: Path) -> Iterator[dict]:
+def _keep(obj, where: str) -> dict:
+    """A raw input record, kept as it is (``raw=True``: the job reads its own fields)."""
+    return obj
+
+
+def _iter_csv(path: Path, row=_row) -> Iterator[dict]:
     try:
         with open(path, newline="", encoding="utf-8-sig") as fh:
             reader = csv.DictReader(fh)
             if not reader.fieldnames or "prompt" not in reader.fieldnames:
                 raise HybridError(f"{path}: expected a CSV with a 'prompt' column (id,prompt[,answer])")
             for r in reader:
-                yield _row(r, f"{path}: line {reader.line_num}")
+                yield row(r, f"{path}: line {reader.line_num}")
     except csv.Error as exc:
         raise HybridError(f"{path}: not a readable CSV ({exc})") from None
     except UnicodeDecodeError as exc:
         raise HybridError(f"{path}: not UTF-8 text (byte {exc.start})") from None
 
 
-def _iter_jsonl(path: Path) -> Iterator[dict]:
+def _iter_jsonl(path: Path, row=_row) -> Iterator[dict]:
     try:
         with open(path, encoding="utf-8-sig") as fh:
             for n, line in enumerate(fh, 1):
@@ -129,12 +140,12 @@ def _iter_jsonl(path: Path) -> Iterator[dict]:
                     obj = json.loads(line)
                 except json.JSONDecodeError as exc:
                     raise HybridError(f"{path}: line {n}: not JSON ({exc.msg})") from None
-                yield _row(obj, f"{path}: line {n}")
+                yield row(obj, f"{path}: line {n}")
     except UnicodeDecodeError as exc:
         raise HybridError(f"{path}: not UTF-8 text (byte {exc.start})") from None
 
 
-def _iter_parquet(path: Path) -> Iterator[dict]:
+def _iter_parquet(path: Path, row=_row) -> Iterator[dict]:
     try:
         import pyarrow.parquet as pq
     except ImportError:
@@ -142,32 +153,35 @@ def _iter_parquet(path: Path) -> Iterator[dict]:
     try:
         pf = pq.ParquetFile(path)
         names = set(pf.schema_arrow.names)
-        if "prompt" not in names:
+        if row is _row and "prompt" not in names:
             raise HybridError(f"{path}: expected a Parquet file with a 'prompt' column")
-        cols = [c for c in ("id", "prompt", "answer") if c in names]
+        cols = [c for c in ("id", "prompt", "answer") if c in names] if row is _row else None
         for batch in pf.iter_batches(batch_size=4096, columns=cols):
             for obj in batch.to_pylist():
-                yield _row(obj, str(path))
+                yield row(obj, str(path))
     except HybridError:
         raise
     except Exception as exc:  # noqa: BLE001 - pyarrow raises several types for a bad file
         raise HybridError(f"{path}: not a readable Parquet file ({type(exc).__name__}: {exc})") from None
 
 
-def iter_input_rows(path, fmt: str | None = None) -> Iterator[dict]:
-    """Stream ``{id, prompt, answer}`` records from one CSV / JSONL / Parquet file."""
+def iter_input_rows(path, fmt: str | None = None, raw: bool = False) -> Iterator[dict]:
+    """Stream ``{id, prompt, answer}`` records from one CSV / JSONL / Parquet file; with ``raw``,
+    each record as it is in the file (any JSON value for JSONL; grading reads its own fields)."""
     path = Path(path)
     _check_regular(path)
     fmt = fmt or _format_of(path)
-    return {"csv": _iter_csv, "jsonl": _iter_jsonl, "parquet": _iter_parquet}[fmt](path)
+    return {"csv": _iter_csv, "jsonl": _iter_jsonl, "parquet": _iter_parquet}[fmt](path, _keep if raw else _row)
 
 
-def read_shard_rows(shard: Shard) -> list[dict]:
-    """The rows of one shard, each with an ``id`` (filled in from the shard's position when absent)."""
-    rows = list(iter_input_rows(shard.path, shard.fmt))
-    for i, r in enumerate(rows):
-        if r["id"] is None:
-            r["id"] = f"{shard.id_prefix}{i + 1}"
+def read_shard_rows(shard: Shard, raw: bool = False) -> list[dict]:
+    """The rows of one shard, each with an ``id`` (filled in from the shard's position when absent
+    or empty); ``raw``: the records as they are in the file."""
+    rows = list(iter_input_rows(shard.path, shard.fmt, raw=raw))
+    if not raw:
+        for i, r in enumerate(rows):
+            if not r["id"]:
+                r["id"] = f"{shard.id_prefix}{i + 1}"
     return rows
 
 
@@ -185,15 +199,75 @@ def _atomic_write(path: Path, data: bytes) -> None:
             tmp.unlink()
 
 
-def write_records(path, records: Iterable[dict]) -> tuple[int, str]:
-    """Write records as JSONL to ``path`` atomically (temporary file, then rename); return
-    ``(bytes, sha256)``."""
-    data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode("utf-8")
+def write_bytes(path, data: bytes) -> tuple[int, str]:
+    """Write ``data`` to ``path`` atomically; return ``(bytes, sha256)``."""
     _atomic_write(Path(path), data)
     return len(data), hashlib.sha256(data).hexdigest()
 
 
+def write_records(path, records: Iterable[dict], fmt: str = "jsonl") -> tuple[int, str]:
+    """Write records as JSONL (or Parquet) to ``path`` atomically (temporary file, then rename);
+    return ``(bytes, sha256)``.
+
+    Parquet keeps the records' top-level fields as columns; a field whose values are objects or
+    lists of objects (a trace's ``messages``, grading's ``lines``) is stored as its JSON text, so
+    that ``read_records`` gives back exactly the records written."""
+    if fmt == "parquet":
+        return write_bytes(path, _parquet_bytes(list(records)))
+    data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode("utf-8")
+    return write_bytes(path, data)
+
+
+_JSON_COLUMNS = "_json_columns"
+_ABSENT = "_absent_fields"
+
+
+def _parquet_bytes(records: list[dict]) -> bytes:
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise HybridError("Parquet output needs pyarrow (pip install 'hybrid[ray]')") from None
+    names: list = []
+    for r in records:
+        names.extend(k for k in r if k not in names)
+    as_json = sorted(k for k in names if any(isinstance(r.get(k), dict) or (
+        isinstance(r.get(k), list) and any(not isinstance(x, str) for x in r[k])) for r in records))
+    cols = {}
+    for k in names:
+        vals = [r.get(k) for r in records]
+        cols[k] = [None if v is None else json.dumps(v, ensure_ascii=False) for v in vals] if k in as_json else vals
+    if any(k not in r for r in records for k in names):  # records without some fields: say which, per row
+        cols[_ABSENT] = [[k for k in names if k not in r] for r in records]
+    schema = {k: pa.string() for k in as_json}
+    schema[_ABSENT] = pa.list_(pa.string())
+    arrays = [pa.array(v, type=schema.get(k, pa.list_(pa.string()) if k == "alternatives" else None))
+              for k, v in cols.items()]
+    meta = {_JSON_COLUMNS: json.dumps({"json": as_json})}
+    table = pa.Table.from_arrays(arrays, names=list(cols)) if names else pa.table({})
+    table = table.replace_schema_metadata(meta)
+    buf = pa.BufferOutputStream()
+    pq.write_table(table, buf)
+    return buf.getvalue().to_pybytes()
+
+
 def read_records(path) -> list[dict]:
+    """The records of one output file (JSONL or Parquet, by its extension)."""
+    if str(path).endswith(".parquet"):
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(path)
+        meta = json.loads((table.schema.metadata or {}).get(_JSON_COLUMNS.encode(), b"{}"))
+        as_json = set(meta.get("json", ()))
+        out = []
+        for r in table.to_pylist():
+            for k in as_json:
+                if r.get(k) is not None:
+                    r[k] = json.loads(r[k])
+            for k in r.pop(_ABSENT, None) or ():  # fields this record did not have: absent, not null
+                r.pop(k, None)
+            out.append(r)
+        return out
     with open(path, encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
 
@@ -265,7 +339,7 @@ def _directory_shards(path: Path) -> tuple[list[Shard], dict]:
     return shards, {"kind": "directory", "path": str(path.resolve()), "files": prints}
 
 
-def _stage(path: Path, out: Path, shard_rows: int) -> list[Shard]:
+def _stage(path: Path, out: Path, shard_rows: int, raw: bool = False) -> list[Shard]:
     """Cut one input file into JSONL shards of ``shard_rows`` rows under ``OUT/_input/``."""
     staged = out / STAGED
     staged.mkdir(parents=True, exist_ok=True)
@@ -282,9 +356,9 @@ def _stage(path: Path, out: Path, shard_rows: int) -> list[Shard]:
         shards.append(Shard(k, str(p.resolve()), "jsonl", len(buf)))
         buf.clear()
 
-    for row in iter_input_rows(path):
+    for row in iter_input_rows(path, raw=raw):
         n += 1
-        if row["id"] is None:
+        if not raw and not row["id"]:
             row["id"] = str(n)
         buf.append(row)
         if len(buf) >= shard_rows:
@@ -308,7 +382,7 @@ def _load_manifest(out: Path) -> dict | None:
 
 
 def _clean_tmp(out: Path) -> None:
-    for p in [*out.glob("part-*.jsonl.tmp-*"), *out.glob("part-*.jsonl.progress-*")]:
+    for p in [*out.glob("part-*.tmp-*"), *out.glob("part-*.progress-*")]:
         try:
             p.unlink()
         except OSError:
@@ -316,7 +390,7 @@ def _clean_tmp(out: Path) -> None:
 
 
 def plan_run(input_path, out, *, shard_rows: int | None = None, resume: bool = False,
-             options: dict | None = None) -> Plan:
+             options: dict | None = None, raw: bool = False) -> Plan:
     """Prepare ``out`` for a run over ``input_path`` (stage a single file into shards, write the
     manifest) or, with ``resume``, check that ``out`` holds a run of the same input and options
     and find its finished shards.
@@ -356,7 +430,7 @@ def plan_run(input_path, out, *, shard_rows: int | None = None, resume: bool = F
         _check_regular(inp)
         _format_of(inp)
         fingerprint = {"kind": "file", **_fingerprint(inp)}
-        shards = _stage(inp, out, int(shard_rows or DEFAULT_SHARD_ROWS))
+        shards = _stage(inp, out, int(shard_rows or DEFAULT_SHARD_ROWS), raw=raw)
         rows = sum(s.rows or 0 for s in shards)
     stored = []
     for s in shards:
@@ -399,8 +473,8 @@ def run_shards(out) -> list[Shard]:
     shards = []
     for s in manifest["shards"]:
         sh = Shard(**s)
-        if not os.path.isabs(sh.path):
-            sh = Shard(sh.index, str((out / sh.path).resolve()), sh.fmt, sh.rows, sh.id_prefix)
+        if sh.path and not os.path.isabs(sh.path):
+            sh = replace(sh, path=str((out / sh.path).resolve()))
         shards.append(sh)
     return shards
 

@@ -109,6 +109,9 @@ def _add_export(sub):
     p.add_argument("--shuffle", action="store_true", help="shuffle the records (seeded by --seed)")
     p.add_argument("--val-fraction", type=float, default=None,
                    help="also write OUT.val.jsonl: this fraction of rows by the train-recall prompt-hash split")
+    from ..engine.cli_args import add_engine_args
+
+    add_engine_args(p)
     p.set_defaults(func=_cmd_export)
 
 
@@ -172,12 +175,25 @@ def _cmd_export(args) -> int:
             raise HybridError(f"cannot load a tokenizer from {tok_dir}: {exc}") from None
         if args.chat_template and not getattr(tok, "chat_template", None):
             raise HybridError(f"{tok_dir}: the tokenizer has no chat template")
-    tasks = _tasks(args)
-    st = TraceStats()
-    recs = list(iter_records(tasks, statuses=statuses, search=not args.no_search, time_limit=tl, stats=st,
-                             progress=not args.no_progress, grammar=args.grammar, k=args.top_k,
-                             wrong="keep" if args.keep_wrong else "skip",
-                             instruction=args.instruction or INSTRUCTION, system=args.system))
+    from ..engine.cli_args import engine_kwargs, use_engine
+
+    if use_engine(args):  # --engine ray, --work DIR, --workers N: sharded and resumable
+        from ..engine import export_traces_run
+
+        if args.limit is not None:
+            raise HybridError("--limit works with the local engine without --work only")
+        recs, st, _ = export_traces_run(args.csv, **engine_kwargs(args), statuses=statuses, search=not args.no_search,
+                                        time_limit=tl, grammar=args.grammar, k=args.top_k,
+                                        wrong="keep" if args.keep_wrong else "skip", instruction=args.instruction,
+                                        system=args.system, families=_families(args), split=args.split,
+                                        holdout=args.holdout, seed=args.seed)
+    else:
+        tasks = _tasks(args)
+        st = TraceStats()
+        recs = list(iter_records(tasks, statuses=statuses, search=not args.no_search, time_limit=tl, stats=st,
+                                 progress=not args.no_progress, grammar=args.grammar, k=args.top_k,
+                                 wrong="keep" if args.keep_wrong else "skip",
+                                 instruction=args.instruction or INSTRUCTION, system=args.system))
     recs = shape_records(recs, max_chars=args.max_chars, max_tokens=args.max_tokens, tokenizer=tok,
                          chat_template=bool(args.chat_template), ratios=ratios, shuffle=args.shuffle,
                          seed=args.seed, stats=st)
@@ -351,6 +367,9 @@ def _add_grade(sub):
     p.add_argument("--grammar", choices=("2", "1", "auto"), default="2",
                    help="with --audit: the trace grammar (2: Try/Check/Apply/Status; 1: the old Recall layout; "
                         "auto: per generation)")
+    from ..engine.cli_args import add_engine_args
+
+    add_engine_args(p)
     p.set_defaults(func=_cmd_grade)
 
 
@@ -358,8 +377,16 @@ def _cmd_grade(args) -> int:
     from .grade import format_grade, grade, plot_first_false
 
     gram = args.grammar if args.grammar == "auto" else int(args.grammar)
-    rep = grade(args.generations, args.data, audit=args.audit, time_limit=args.time_limit, per_row=args.rows,
-                grammar=gram)
+    from ..engine.cli_args import engine_kwargs, use_engine
+
+    if use_engine(args):  # --engine ray, --work DIR, --workers N: sharded and resumable
+        from ..engine import grade_run
+
+        rep, _ = grade_run(args.generations, args.data, audit=args.audit, time_limit=args.time_limit,
+                           per_row=args.rows, grammar=gram, **engine_kwargs(args))
+    else:
+        rep = grade(args.generations, args.data, audit=args.audit, time_limit=args.time_limit, per_row=args.rows,
+                    grammar=gram)
     if args.plot_dir:
         if not args.audit:
             raise HybridError("--plot-dir needs --audit")
