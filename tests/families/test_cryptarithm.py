@@ -365,3 +365,63 @@ def test_decode_glyph_rows_recovers_digit_rows():
             for e, d in zip(task.examples, dec.examples, strict=True):
                 digits = "".join(str(gmap[c]) for c in e.source[:2] + e.source[3:])
                 assert d.source[:2] + d.source[3:] == digits and d.source[2] == e.source[2]
+
+
+def test_operand_counts_read_in_the_row_direction():
+    """An operand reads below 10 by its leading digit in the row's direction: plain ``07``, reversed
+    ``70``; the query's operands count too."""
+    from hybrid.families.cryptarithm.decode import operand_counts
+
+    plain = Task.from_pairs("equation_numeric", [("07*12", "84")], "15*11")
+    plain.meta["answer"] = "165"
+    rev = Task.from_pairs("equation_numeric", [("70*21", "48")], "51*32")  # 7*12 = 84, 15*23 = 345
+    rev.meta["answer"] = "543"
+    assert operand_counts([plain]) == {"low": 1.0, "total": 4.0}
+    assert operand_counts([rev]) == {"low": 1.0, "total": 4.0}
+    assert operand_counts([plain, rev]) == {"low": 2.0, "total": 8.0}
+
+
+def test_low_operand_weight_follows_the_counts():
+    from hybrid.families.cryptarithm import low_operand_weight
+
+    assert low_operand_weight({}) == 1.0  # a catalog without the counts weighs every map alike
+    w = low_operand_weight({"operands": {"low": 0.0, "total": 5030.0}})
+    assert 5e-4 < w < 2e-3  # 9q/(1-q), q = 0.5 / 5031
+    # operands drawn evenly from 00..99 (q = 0.1): a low operand is as likely as any other
+    assert abs(low_operand_weight({"operands": {"low": 500.0, "total": 5000.0}}) - 1.0) < 0.01
+
+
+def test_low_operands_counts_leading_zeros_per_solution():
+    from hybrid.families.cryptarithm import _low_operands
+
+    task = Task.from_pairs("cryptarithm", [("!\"+#$", "%&")], "!!+##")
+    prep = prepare(task, FAM._index())
+    gid = prep.glyph_ids
+    sol_map = np.zeros((3, len(gid)), dtype=np.int64)
+    for k, digits in enumerate(([1, 2, 3, 4, 5, 6], [0, 2, 3, 4, 5, 6], [1, 0, 3, 0, 5, 6])):
+        for g, d in zip("!\"#$%&", digits, strict=True):
+            sol_map[k, gid[g]] = d
+    plain = VARIANTS.index((0, "add", "pre"))
+    rev = VARIANTS.index((1, "add", "pre"))
+    j = prep.op_ids["+"]
+    sol_var = np.zeros((3, len(prep.op_ids)), dtype=np.int64)
+    sol_var[:, j] = plain
+    assert _low_operands(prep, sol_map, sol_var, ["!\"+#$"]).tolist() == [0, 1, 0]
+    sol_var[:, j] = rev  # reversed rows read the second glyph first
+    assert _low_operands(prep, sol_map, sol_var, ["!\"+#$"]).tolist() == [0, 0, 2]
+
+
+def test_repeat_factor_does_not_count_the_family_rate_twice():
+    """The group-repeat factor is P(family | context) / P(family): a family that never repeats in a
+    row but is rare overall is not made rarer again (``Prior.score`` holds P(family | glyph))."""
+    import hybrid.families.cryptarithm as crypt
+    from hybrid.families.equations.model import REPEAT_SMOOTHING, Prior, learn_prior
+
+    data = learn_prior([])
+    data["repeat"]["standard"]["mod"] = {"seen": [0.0, 50.0], "fresh": [40.0, 650.0]}
+    prior = Prior(data)
+    fresh = crypt._repeat(prior, "mod", set(), "-")
+    base = (40.0 + REPEAT_SMOOTHING) / (700.0 + 2 * REPEAT_SMOOTHING)
+    assert abs(fresh - prior.repeat_score("mod", set(), "-") / base) < 1e-12
+    assert 1.0 < fresh < 1.1  # fresh: about as likely as its base rate (the raw table says 0.06)
+    assert crypt._repeat(prior, "mod", {"mod"}, "-") < 0.2  # a repeated family stays unlikely

@@ -17,6 +17,7 @@ import unicodedata
 
 import numpy as np
 
+from ...catalog import Fields, Number
 from ...deadline import Deadline
 from ...errors import TaskParseError
 from ...task import Example, Task
@@ -57,6 +58,14 @@ MAX_FIELD_CHARS = 16
 _NOT_GLYPH = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Mn", "Mc", "Me", "Zs", "Zl", "Zp"})
 
 
+#: The catalog payload: ``_schemas.CRYPTARITHM`` plus the optional ``operands`` counts
+#: (``decode.operand_counts``: operands read below 10 / all, in the decoded training rows).
+PAYLOAD_SCHEMA = Fields(CRYPTARITHM.fields,
+                        optional={**CRYPTARITHM.optional,
+                                  "operands": Fields({"low": Number(min=0, max=1e15), "total": Number(min=0, max=1e15)})},
+                        checks=CRYPTARITHM.checks)
+
+
 def _check_glyphs(text: str, what: str, line: int | None, shown: str) -> None:
     for c in text:
         cat = unicodedata.category(c)
@@ -81,7 +90,7 @@ class Cryptarithm(Family):
         from ...parse import is_numeric_equation
 
         return super().recognise(prompt) and not is_numeric_equation(prompt)
-    builder_version = "7"
+    builder_version = "8"
     #: Weigh operations with the prior shared with equation_numeric (learned from both families'
     #: rows); False keeps this family's own per-glyph-class matrix (``prior``).
     shared_prior = True
@@ -91,7 +100,7 @@ class Cryptarithm(Family):
     #: 416/617 on the nested check: docs/families/cryptarithm.md, "Priors tried").
     prior_pooling = "none"
     has_catalog = True
-    payload_schema = CRYPTARITHM
+    payload_schema = PAYLOAD_SCHEMA
     candidates_verified = True
 
     max_examples = MAX_EXAMPLES
@@ -142,14 +151,16 @@ class Cryptarithm(Family):
         payload = dict(index)
         payload["prior"] = prior
         payload["glyph_pool"] = glyph_pool(list(tasks))
+        from .decode import decode_glyph_rows, operand_counts
+
+        decoded = decode_glyph_rows(list(tasks), index)
+        payload["operands"] = operand_counts(decoded)
         if self.shared_prior:
             from ..equations.prior import learn_shared
-            from .decode import decode_glyph_rows
 
             if related is None or "equation_numeric" not in related:
                 raise ValueError("cryptarithm's catalog learns from equation_numeric rows: pass related=")
-            payload["op_prior"] = learn_shared(decode_glyph_rows(list(tasks), index), related["equation_numeric"],
-                                               self.prior_pooling)
+            payload["op_prior"] = learn_shared(decoded, related["equation_numeric"], self.prior_pooling)
         payload["glyph_classes"] = list(GLYPH_CLASSES)
         payload["variants"] = [list(v) for v in VARIANTS]
         params = {"entries": int(len(var)), "patterns": len(keys), "variants": len(VARIANTS),
@@ -193,7 +204,8 @@ class Cryptarithm(Family):
             sol_map = np.concatenate([sol_map, jr.ans_map[extra]])
             sol_var = np.concatenate([sol_var, jr.ans_var[extra]])
         stats: dict = {}
-        hyps = hypotheses_from_solutions(prep, sol_map, sol_var, jr.truncated, jr.mixed, index, stats=stats)
+        hyps = hypotheses_from_solutions(prep, sol_map, sol_var, jr.truncated, jr.mixed, index, stats=stats,
+                                         examples=[e.source for e in task.examples])
         status, note = _completeness(jr, stats)
         if not hyps:
             if jr.tracked and status == "complete" and len(jr.ans_code) == 0:
@@ -370,7 +382,7 @@ def _rule_text(gmap: dict, ops: dict) -> str:
 
 
 def hypotheses_from_solutions(prep: Prepared, sol_map, sol_var, truncated, mixed, index,
-                              stats: dict | None = None) -> list[Hypothesis]:
+                              stats: dict | None = None, examples=None) -> list[Hypothesis]:
     """Turn join solutions into one hypothesis per distinct query answer, weighted by the prior.
 
     The query may use an operator no example shows (its variant is then drawn from the prior of
@@ -420,6 +432,9 @@ def hypotheses_from_solutions(prep: Prepared, sol_map, sol_var, truncated, mixed
         w_sol, wq = _shared_weights(shared, sol_var, op_items, qop, op_seen, mixed, USE_ROLES)
     else:
         w_sol, wq = _matrix_weights(prior, sol_var, op_items, qop, op_seen, mixed, var_rev, var_name)
+    low_w = low_operand_weight(index)
+    if examples and low_w != 1.0:
+        w_sol = w_sol * low_w ** _low_operands(prep, sol_map, sol_var, examples)
     # (solution row, variant, weight) triples for the query operator
     if op_seen:
         rows = np.arange(n_sol)
@@ -458,6 +473,12 @@ def hypotheses_from_solutions(prep: Prepared, sol_map, sol_var, truncated, mixed
         j = gid[g]
         dig[:, i] = full[rows, j] if j < 10 else fill[:, j - 10]
     res = table[qv, dig[:, 0] * 10 + dig[:, 1], dig[:, 2] * 10 + dig[:, 3]].astype(np.int64)
+    if examples and low_w != 1.0:
+        # the query's operands are drawn like the examples' (10..99 as read)
+        q_rev = var_rev[qv].astype(bool)
+        n_low = (np.where(q_rev, dig[:, 1], dig[:, 0]) == 0).astype(np.int64)
+        n_low += np.where(q_rev, dig[:, 3], dig[:, 2]) == 0
+        w = w * low_w ** n_low
     # digit -> glyph index through each solution's inverse map (-1: no glyph shows that digit)
     inv = np.full((n_sol, 12), -1, dtype=np.int64)
     np.put_along_axis(inv, sol_map.astype(np.int64), np.arange(sol_map.shape[1])[None, :], axis=1)
@@ -538,6 +559,42 @@ def hypotheses_from_solutions(prep: Prepared, sol_map, sol_var, truncated, mixed
     return [h for h, _ in ranked]
 
 
+#: Pseudo-count of the Beta prior on the share of operands read below 10 (Jeffreys' Beta(1/2, 1/2),
+#: a fixed default, not tuned on the rows).
+LOW_OPERAND_PSEUDO = 0.5
+
+
+def low_operand_weight(index) -> float:
+    """Relative likelihood of one operand read below 10 (a plain ``0X``, a reversed ``X0``) against
+    one read in 10..99, for a digit map that reads it so.
+
+    Every map explains the same printed operands, so a map's likelihood differs only by the
+    operand values it reads: with a share ``q`` of operands drawn from 0..9 (each 1/10) and the
+    rest from 10..99 (each 1/90), one read below 10 weighs ``9q / (1 - q)`` against one above.
+    ``q`` is the posterior mean under ``Beta(LOW_OPERAND_PSEUDO, LOW_OPERAND_PSEUDO)`` of the
+    catalog's count over the decoded training rows (``decode.operand_counts``; 0 of 5,030 dev
+    operands, so about 1e-3). A catalog without the counts weighs every map the same (1.0)."""
+    counts = index.get("operands")
+    if not counts:
+        return 1.0
+    a = LOW_OPERAND_PSEUDO
+    q = (float(counts["low"]) + a) / (float(counts["total"]) + 2 * a)
+    return 9.0 * q / (1.0 - q)
+
+
+def _low_operands(prep: Prepared, sol_map, sol_var, examples) -> np.ndarray:
+    """Per solution: how many example operands it reads below 10 (its leading digit, in the
+    direction of the example's operation, is 0)."""
+    var_rev = np.array([v[0] for v in VARIANTS], dtype=bool)
+    n = np.zeros(len(sol_map), dtype=np.int64)
+    for src in examples:
+        rev = var_rev[sol_var[:, prep.op_ids[src[2]]]]
+        for hi, lo in ((src[0], src[1]), (src[3], src[4])):
+            d_hi, d_lo = sol_map[:, prep.glyph_ids[hi]], sol_map[:, prep.glyph_ids[lo]]
+            n += np.where(rev, d_lo, d_hi) == 0
+    return n
+
+
 #: Printings weighed per answer whose result shows digits no glyph of the row holds (all of them
 #: for one or two such digits among the ~12 spare pool glyphs; past it the answer is ``partial``).
 MAX_GLYPH_CHOICES = 160
@@ -599,7 +656,7 @@ def _shared_weights(prior_data, sol_var, op_items, qop, op_seen, mixed, use_role
         w = 1.0 if mixed else prior.mode_score(ops[0].reverse)
         for i, ((g, _), op) in enumerate(zip(op_items, ops, strict=True)):
             seen = {o.family for k, o in enumerate(ops) if k != i}
-            w *= prior.score(op, gcs[g]) * prior.repeat_score(op.family, seen, gcs[g])
+            w *= prior.score(op, gcs[g]) * _repeat(prior, op.family, seen, gcs[g])
         fams = [o.family for o in ops]
         # row structure (distinct roles, normal counts: equations.model.structure_weight);
         # an unseen query operator is weighed with the rest of the row below
@@ -610,8 +667,8 @@ def _shared_weights(prior_data, sol_var, op_items, qop, op_seen, mixed, use_role
             ctx = offset_context([[o] for o in ops])
             for v, op in enumerate(OPERATIONS):
                 if mixed or op.reverse == ops[0].reverse:
-                    cq[c, v] = prior.score(op, gcs[qop], seen, ctx) * structure_weight(
-                        "cryptarithm", ops + [op], direction, use_roles, USE_NORMAL_COUNTS)
+                    cq[c, v] = (prior.score(op, gcs[qop], None, ctx) * _repeat(prior, op.family, seen, gcs[qop])
+                                * structure_weight("cryptarithm", ops + [op], direction, use_roles, USE_NORMAL_COUNTS))
             tot = cq[c].sum()
             if tot > 0:
                 cq[c] /= tot
@@ -619,6 +676,32 @@ def _shared_weights(prior_data, sol_var, op_items, qop, op_seen, mixed, use_role
 
 
 _PRIOR_CACHE: dict = {}
+
+#: Combine the group-repeat table with P(family | glyph class) as a ratio (True, see
+#: ``_repeat``); False multiplies the table's P(family | repeat context) in as it is, which counts
+#: the family's base rate twice (docs/families/cryptarithm.md, "Priors tried").
+REPEAT_RATIO = True
+
+
+def _repeat(prior, family: str, seen: set, gclass: str) -> float:
+    """The group-repeat factor of an operator's family given the other operators' families.
+
+    ``Prior.repeat_score`` is P(family | whether the row's other operators already use it),
+    counted over every operator glyph of the rows. ``Prior.score`` already holds
+    P(family | glyph class), so multiplying both in counts P(family) twice and makes a rare
+    family (``max mod min``: 16% of ``-`` glyphs, 5% of all operators) 8x less likely again.
+    The naive-Bayes combination divides by the family's base rate over the same table (same
+    ``REPEAT_SMOOTHING``): P(family | glyph class) * P(family | context) / P(family)."""
+    r = prior.repeat_score(family, seen, gclass)
+    if not REPEAT_RATIO:
+        return r
+    from ..equations.model import REPEAT_SMOOTHING
+
+    rep = prior.rep.get("standard" if gclass != "other" else "other", prior.rep)[family]
+    hit = rep["seen"][0] + rep["fresh"][0]
+    tot = rep["seen"][1] + rep["fresh"][1]
+    return r / ((hit + REPEAT_SMOOTHING) / (tot + 2 * REPEAT_SMOOTHING))
+
 
 #: Down-weight operation combinations whose operators cannot be distinct roles (+, -, *) of one
 #: row (``equations.model.ROLES``). Off: it holds on all 487 decoded glyph rows but scored

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ...task import Example, Task
 
-__all__ = ["decode_glyph_rows", "pooled_tasks"]
+__all__ = ["decode_glyph_rows", "pooled_tasks", "operand_counts"]
 
 
 def decode_glyph_rows(tasks, index=None) -> list[Task]:
@@ -65,3 +65,26 @@ def _decode_lhs(s: str, dmap: dict) -> str:
 def pooled_tasks(numeric_tasks, glyph_tasks, index=None) -> list[Task]:
     """Numeric rows followed by the decodable glyph rows (fixed order: rebuilds stay identical)."""
     return list(numeric_tasks) + decode_glyph_rows(glyph_tasks, index)
+
+
+def operand_counts(decoded) -> dict:
+    """``{"low": n, "total": m}``: of the ``m`` operands (examples and query) of the decoded rows,
+    how many read below 10 in the row's reading direction (a plain ``07``, a reversed ``70``).
+
+    The direction is the one the row's operations fit with its answer added
+    (``equations.model.consistent_ops``); a row that fits both counts half under each. The
+    solver uses the counts for the likelihood of a digit map that reads an operand below 10
+    (``cryptarithm.low_operand_weight``)."""
+    from ..equations.model import consistent_ops, lines_by_glyph
+
+    low = total = 0.0
+    for task in decoded:
+        pairs = [(e.source, e.target) for e in task.examples] + [(task.query, task.meta["answer"])]
+        by = lines_by_glyph(pairs)
+        dirs = [r for r in (False, True) if all(consistent_ops(ls, g, r) for g, ls in by.items())]
+        for reverse in dirs:
+            for lhs, _ in pairs:
+                for operand in (lhs[:2], lhs[3:]):
+                    low += (int(operand[::-1] if reverse else operand) < 10) / len(dirs)
+                    total += 1.0 / len(dirs)
+    return {"low": round(low, 6), "total": round(total, 6)}
