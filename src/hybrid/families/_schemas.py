@@ -170,7 +170,9 @@ CRYPTARITHM = Fields(
         "glyph_classes": ListOf(Str(min_len=1, max_len=1), length=CRYPT_GLYPH_CLASSES),
         "variants": ListOf(Tuple(Int(min=0, max=1), Str(), Str()), length=N_VARIANTS),
     },
-    optional={"op_prior": EQUATION_PRIOR},
+    # "operands": low / total operands read below 10 in the decoded training rows (the operand-range
+    # likelihood, cryptarithm builder_version 8).
+    optional={"op_prior": EQUATION_PRIOR, "operands": Fields({"low": WEIGHT, "total": WEIGHT})},
     checks=[Check(_crypt_index, "the pattern index"),
             Check(_crypt_code_tables, "the code's variants and glyph classes")],
 )

@@ -17,7 +17,6 @@ import unicodedata
 
 import numpy as np
 
-from ...catalog import Fields, Number
 from ...deadline import Deadline
 from ...errors import TaskParseError
 from ...task import Example, Task
@@ -60,12 +59,6 @@ _NOT_GLYPH = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Mn", "Mc", "Me", "Zs", "Z
 
 #: The catalog payload: ``_schemas.CRYPTARITHM`` plus the optional ``operands`` counts
 #: (``decode.operand_counts``: operands read below 10 / all, in the decoded training rows).
-PAYLOAD_SCHEMA = Fields(CRYPTARITHM.fields,
-                        optional={**CRYPTARITHM.optional,
-                                  "operands": Fields({"low": Number(min=0, max=1e15), "total": Number(min=0, max=1e15)})},
-                        checks=CRYPTARITHM.checks)
-
-
 def _check_glyphs(text: str, what: str, line: int | None, shown: str) -> None:
     for c in text:
         cat = unicodedata.category(c)
@@ -100,7 +93,7 @@ class Cryptarithm(Family):
     #: 416/617 on the nested check: docs/families/cryptarithm.md, "Priors tried").
     prior_pooling = "none"
     has_catalog = True
-    payload_schema = PAYLOAD_SCHEMA
+    payload_schema = CRYPTARITHM
     candidates_verified = True
 
     max_examples = MAX_EXAMPLES

@@ -121,7 +121,8 @@ def search_python_constraint(task, time_limit, index=None, max_solutions: int = 
     prep = Prepared(task.query, glyphs, ops, *([None] * 8))
     stats: dict = {}
     hyps = hypotheses_from_solutions(prep, np.array(found_map, np.int8), np.array(found_var, np.int32),
-                                     stopped or out_of_time, mixed, index, stats=stats)
+                                     stopped or out_of_time, mixed, index, stats=stats,
+                                     examples=[e.source for e in task.examples])
     for h in hyps:
         h.source = "search"
     if out_of_time:

@@ -347,7 +347,8 @@ def _result(model: _Model, found_map, found_var, status: str, note: str) -> Sear
     stats: dict = {}
     hyps = hypotheses_from_solutions(prep, np.array(found_map, dtype=np.int8).reshape(len(found_map), -1),
                                      np.array(found_var, dtype=np.int32).reshape(len(found_var), -1),
-                                     status != "complete", model.mixed, model.index, stats=stats)
+                                     status != "complete", model.mixed, model.index, stats=stats,
+                                     examples=[e.source for e in model.task.examples])
     for h in hyps:
         h.source = "search"
     if status == "complete":
