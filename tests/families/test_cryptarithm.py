@@ -336,7 +336,7 @@ def test_unseen_answer_glyph_spreads_the_confidence_over_the_spare_glyphs():
     """The glyph of a digit no example shows is a uniform draw from the spare pool glyphs: every
     printing is an answer of its own, so the answer's confidence is at most 1 / (spare glyphs),
     not the digits' posterior mass (which made such rows 1.0-confident and 3/30 right)."""
-    from hybrid.families.cryptarithm import spare_glyphs
+    from hybrid.families.cryptarithm.answers import spare_glyphs
 
     task, _ = _blind_task()
     sol = hybrid.solve(task)
@@ -382,7 +382,7 @@ def test_operand_counts_read_in_the_row_direction():
 
 
 def test_low_operand_weight_follows_the_counts():
-    from hybrid.families.cryptarithm import low_operand_weight
+    from hybrid.families.cryptarithm.weights import low_operand_weight
 
     assert low_operand_weight({}) == 1.0  # a catalog without the counts weighs every map alike
     w = low_operand_weight({"operands": {"low": 0.0, "total": 5030.0}})
@@ -392,7 +392,7 @@ def test_low_operand_weight_follows_the_counts():
 
 
 def test_low_operands_counts_leading_zeros_per_solution():
-    from hybrid.families.cryptarithm import _low_operands
+    from hybrid.families.cryptarithm.weights import low_operands
 
     task = Task.from_pairs("cryptarithm", [("!\"+#$", "%&")], "!!+##")
     prep = prepare(task, FAM._index())
@@ -406,15 +406,15 @@ def test_low_operands_counts_leading_zeros_per_solution():
     j = prep.op_ids["+"]
     sol_var = np.zeros((3, len(prep.op_ids)), dtype=np.int64)
     sol_var[:, j] = plain
-    assert _low_operands(prep, sol_map, sol_var, ["!\"+#$"]).tolist() == [0, 1, 0]
+    assert low_operands(prep, sol_map, sol_var, ["!\"+#$"]).tolist() == [0, 1, 0]
     sol_var[:, j] = rev  # reversed rows read the second glyph first
-    assert _low_operands(prep, sol_map, sol_var, ["!\"+#$"]).tolist() == [0, 0, 2]
+    assert low_operands(prep, sol_map, sol_var, ["!\"+#$"]).tolist() == [0, 0, 2]
 
 
 def test_repeat_factor_does_not_count_the_family_rate_twice():
     """The group-repeat factor is P(family | context) / P(family): a family that never repeats in a
     row but is rare overall is not made rarer again (``Prior.score`` holds P(family | glyph))."""
-    import hybrid.families.cryptarithm as crypt
+    import hybrid.families.cryptarithm.weights as crypt
     from hybrid.families.equations.model import REPEAT_SMOOTHING, Prior, learn_prior
 
     data = learn_prior([])

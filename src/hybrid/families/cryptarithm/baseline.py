@@ -92,7 +92,7 @@ def search_python_constraint(task, time_limit, index=None, max_solutions: int = 
     """Hypotheses for ``task`` found by python-constraint's backtracking; ``time_limit`` is seconds
     or a ``Deadline``."""
     from ...deadline import TimeLimitReached
-    from . import _completeness_of_expansion, hypotheses_from_solutions
+    from .answers import expansion_status, hypotheses_from_solutions
     from .solver import Prepared
 
     if index is None:
@@ -129,7 +129,7 @@ def search_python_constraint(task, time_limit, index=None, max_solutions: int = 
         return SearchResult(hyps, "time_limit", "python-constraint stopped at the time limit")
     if stopped:
         return SearchResult(hyps, "partial", f"stopped at {max_solutions} solutions")
-    status, note = _completeness_of_expansion(stats)
+    status, note = expansion_status(stats)
     if not hyps and status == "complete":
         status, note = "partial", "no consistent rule defines the query's result"
     return SearchResult(hyps, status, note or f"python-constraint enumerated all {len(found_map)} solutions")

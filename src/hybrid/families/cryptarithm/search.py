@@ -195,7 +195,7 @@ class _Model:
 def _answer(table, gmap: list[int], opvar: list[int], glyphs: dict, ops: dict, query: str):
     """``(answer, blind)``: the query's printed answer under one solution (None when undefined);
     ``blind`` when it needs a digit no glyph of the task holds."""
-    from . import render
+    from .answers import render
 
     gm = {g: gmap[i] for g, i in glyphs.items()}
     om = {g: opvar[j] for g, j in ops.items()}
@@ -340,7 +340,7 @@ def _exclude_answers(model: _Model, deadline: Deadline, found_map, found_var, ma
 
 
 def _result(model: _Model, found_map, found_var, status: str, note: str) -> SearchResult:
-    from . import _completeness_of_expansion, _no_answer_hypothesis, hypotheses_from_solutions
+    from .answers import expansion_status, hypotheses_from_solutions, no_answer_hypothesis
     from .solver import Prepared
 
     prep = Prepared(model.task.query, model.glyphs, model.ops, *([None] * 8))
@@ -352,13 +352,13 @@ def _result(model: _Model, found_map, found_var, status: str, note: str) -> Sear
     for h in hyps:
         h.source = "search"
     if status == "complete":
-        status, why = _completeness_of_expansion(stats)
+        status, why = expansion_status(stats)
         if why:
             note = f"{note}; {why}"
         if not hyps and status == "complete":
             if model.query_vars() is not None and found_map:
                 # every consistent rule leaves the query's result undefined: one of them says so
-                hyps = [_no_answer_hypothesis(prep, sol_map=found_map, sol_var=found_var, source="search")]
+                hyps = [no_answer_hypothesis(prep, sol_map=found_map, sol_var=found_var, source="search")]
             else:
                 status, note = "partial", f"{note}; no answer of the consistent rules could be weighed"
     return SearchResult(hyps, status, note)

@@ -9,7 +9,15 @@ import numpy as np
 from .operations import VARIANTS
 from .patterns import MAX_LETTERS, pattern_key
 
-__all__ = ["Prepared", "prepare", "run_join", "join_task", "JoinResult", "query_info", "JOIN_STEPS"]
+__all__ = ["Prepared", "prepare", "run_join", "join_task", "JoinResult", "query_info", "JOIN_STEPS", "MAX_SOLUTIONS",
+           "MAX_ANSWERS"]
+
+#: Solutions kept from one join; the answer distribution (the prior's weights) is estimated from
+#: these. Past it, the join goes on recording only each distinct query answer (``MAX_ANSWERS``),
+#: so the recall still represents every answer: the uniqueness proof.
+MAX_SOLUTIONS = 4096
+#: Distinct query answers recorded past ``MAX_SOLUTIONS`` before the recall reports ``partial``.
+MAX_ANSWERS = 64
 
 _VAR_REV = np.array([v[0] for v in VARIANTS], dtype=np.int8)
 
