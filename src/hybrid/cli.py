@@ -156,6 +156,7 @@ def _generate_sharded(args, names) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``hybrid`` command line's argument parser (every subcommand)."""
     parser = argparse.ArgumentParser(prog="hybrid", description="Catalog recall + verification puzzle solver")
     from . import __version__
 
@@ -365,6 +366,7 @@ def _cmd_build(args) -> int:
 
 
 def main(argv=None) -> int:
+    """Run the ``hybrid`` command line; returns the exit status (0 ok, 1 internal error or failed check, 2 bad input)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

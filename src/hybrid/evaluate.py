@@ -26,6 +26,7 @@ class FamilyStats:
     confidences: list = field(default_factory=list)
 
     def summary(self) -> dict:
+        """The family's figures as a dict: rows, correct, accuracy, statuses, latency percentiles."""
         lat = sorted(self.latencies_ms)
 
         def pct(q):
@@ -53,6 +54,7 @@ class EvalReport:
     wrong: list
 
     def to_dict(self) -> dict:
+        """The report as a JSON-ready dict (``hybrid eval --json``)."""
         return {"families": self.families, "total": self.total, "seconds": round(self.seconds, 2),
                 "wrong": self.wrong}
 
@@ -133,6 +135,7 @@ def evaluate(path, *, families=None, limit=None, recaller=None, search=True, tim
 
 
 def format_report(rep: EvalReport) -> str:
+    """The report as the text table ``hybrid eval`` prints."""
     head = (f"{'family':17s} {'rows':>5s} {'correct':>7s} {'acc%':>7s} {'conf%':>6s}  {'deduced':>7s} {'ambig':>6s} "
             f"{'guess':>6s} {'unsolv':>6s} {'abst':>5s} {'errors':>6s}  {'p50 ms':>7s} {'p95 ms':>7s}")
     lines = [head, "-" * len(head)]

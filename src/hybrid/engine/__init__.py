@@ -49,10 +49,12 @@ class RunSummary:
 
     @property
     def complete(self) -> bool:
+        """True when no shard is left to solve."""
         return self.pending == 0
 
 
 def check_engine(engine: str) -> str:
+    """Return ``engine`` if it is a known engine name, else raise ``HybridError`` listing them."""
     if engine not in ENGINES:
         raise HybridError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
     return engine

@@ -148,6 +148,7 @@ class GenerateSummary:
 
     @property
     def complete(self) -> bool:
+        """True when every shard of the run has been written (now or by an earlier run)."""
         return len(self.finished) + self.skipped == self.shards
 
 

@@ -46,6 +46,7 @@ def warm_catalogs() -> None:
 
 
 def peak_rss_mb(children: bool = False) -> float:
+    """Peak resident memory in MB of this process (or, with ``children``, of its largest waited-for child)."""
     who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
     return round(resource.getrusage(who).ru_maxrss / 1024.0, 1)  # ru_maxrss is in KiB on Linux
 

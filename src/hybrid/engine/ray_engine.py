@@ -136,6 +136,7 @@ class ShardSolver:
             self.recaller, self.init_error = None, f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
 
     def solve_shard(self, shard: Shard) -> dict:
+        """Solve one shard into its output file; returns the shard's ledger entry (or an error entry)."""
         if self.init_error:
             return {"shard": shard.index, "error": self.init_error, "engine": "ray"}
         return solve_shard_file(shard, self.options, self.out, self.run_id, self.recaller, engine="ray")

@@ -168,16 +168,19 @@ class CrashLog:
         return crashed
 
     def start(self, i: int) -> None:
+        """Record that the worker starts task ``i`` of the batch."""
         import os
 
         os.write(self._fd, b"%d\n" % i)  # no fsync: the page cache survives the process dying
 
     def writing(self) -> None:
+        """Record that the batch is solved and its output is being written."""
         import os
 
         os.write(self._fd, b"W\n")
 
     def close(self, remove: bool = True) -> None:
+        """Close the log, and remove it when ``remove`` (the batch completed)."""
         import os
 
         os.close(self._fd)

@@ -76,6 +76,7 @@ class Plan:
 
     @property
     def pending(self) -> list[Shard]:
+        """The shards the ledger does not list as done."""
         return [s for s in self.shards if s.index not in self.done]
 
 
@@ -281,6 +282,7 @@ class Ledger:
         self.path = Path(out) / LEDGER
 
     def entries(self) -> dict[int, dict]:
+        """The ledger's entries by shard index (the last entry of a shard wins; lines that are not JSON, such as a torn last line, are skipped)."""
         found: dict[int, dict] = {}
         if not self.path.exists():
             return found
@@ -307,6 +309,7 @@ class Ledger:
         return ok
 
     def append(self, entry: dict) -> None:
+        """Append one entry as a JSON line (atomic append)."""
         line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
         fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         try:

@@ -43,6 +43,7 @@ def escape_answer(answer: str) -> str:
 
 
 def boxed(answer: str) -> str:
+    """``\\boxed{...}`` around the answer, escaped so a brace-matching extractor recovers it exactly."""
     return "\\boxed{" + escape_answer(answer) + "}"
 
 

@@ -256,6 +256,7 @@ def _apply_fields(task: Task, h: Hypothesis) -> list[str]:
 
 
 def apply_line(task: Task, h: Hypothesis) -> str:
+    """The trace's final ``Apply:`` line: the recalled rule applied to the query."""
     return "Apply: " + SEP.join(_apply_fields(task, h))
 
 
@@ -366,6 +367,7 @@ class Audit:
         return bool(self.lines) and not self.problems and all(v.verdict == "true" for v in self.lines)
 
     def counts(self) -> dict:
+        """How many lines were true, false and unparseable."""
         out = {"true": 0, "false": 0, "unparseable": 0}
         for v in self.lines:
             out[v.verdict] += 1
@@ -373,6 +375,7 @@ class Audit:
 
     @property
     def first_false(self) -> int | None:
+        """The number of the first false line, or None."""
         return next((v.n for v in self.lines if v.verdict == "false"), None)
 
 

@@ -44,6 +44,7 @@ def prompt_text(task: Task) -> str:
 
 
 def user_message(task: Task) -> str:
+    """The user turn of a training record: the prompt and the instruction."""
     return f"{prompt_text(task)}\n{INSTRUCTION}"
 
 

@@ -16,6 +16,7 @@ SPLITS = ("train", "heldout", "all")
 
 
 def is_heldout(prompt: str, fraction: float = DEFAULT_HOLDOUT, seed: int = DEFAULT_SEED) -> bool:
+    """True when the prompt falls in the held-out split (a seeded hash of the prompt text, never the row id)."""
     digest = hashlib.sha256(f"{seed}\n{prompt}".encode()).digest()
     return int.from_bytes(digest[:8], "big") / 2.0**64 < fraction
 

@@ -54,15 +54,18 @@ class TraceStats:
     lines_true: int = 0
 
     def skip(self, reason: str) -> None:
+        """Count a row skipped for ``reason``."""
         self.skipped[reason] = self.skipped.get(reason, 0) + 1
 
     def to_dict(self) -> dict:
+        """The export's counts as a JSON-ready dict."""
         return {"rows": self.rows, "written": self.written, "reverified": self.reverified,
                 "lines": self.lines, "lines_true": self.lines_true,
                 "skipped": dict(sorted(self.skipped.items())), "by_family": dict(sorted(self.by_family.items()))}
 
 
 def make_record(task: Task, hypothesis, answer: str, status: str) -> dict:
+    """A chat record in the v1 trace layout (the old grammar, kept for comparison)."""
     return {
         "messages": [
             {"role": "user", "content": user_message(task)},
@@ -76,6 +79,7 @@ def make_record(task: Task, hypothesis, answer: str, status: str) -> dict:
 
 def make_record_v2(task: Task, sol, *, k: int = 8, instruction: str = INSTRUCTION,
                    system: str | None = None) -> dict:
+    """A chat record in the documented trace grammar v2 (top-``k`` hypotheses, each check with its working)."""
     from .grammar import GRAMMAR_VERSION
     from .grammar import trace_text as trace_v2
 
@@ -317,6 +321,7 @@ def export_traces(tasks, out_path, *, inputs=(), force: bool = True, **kwargs) -
 
 
 def read_records(path) -> list[dict]:
+    """Read a JSONL file of records (raises ``HybridError`` naming a bad line)."""
     try:
         with open(path, encoding="utf-8") as fh:
             out = []
@@ -402,4 +407,5 @@ def split_records(records: list[dict], val_fraction: float, seed: int = 0) -> tu
 
 
 def write_records(out_path, records) -> None:
+    """Write records as JSONL to ``out_path``."""
     _write_jsonl(out_path, records)

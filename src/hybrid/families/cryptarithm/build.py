@@ -29,6 +29,7 @@ GLYPH_CLASSES = ("*", "+", "-")
 
 
 def glyph_class(op: str) -> int:
+    """The prior row of an operator glyph: its index in ``GLYPH_CLASSES``, or the shared row of every other glyph."""
     return GLYPH_CLASSES.index(op) if op in GLYPH_CLASSES else len(GLYPH_CLASSES)
 
 

@@ -92,12 +92,14 @@ class Rule:
     ops: tuple[tuple[str, object], ...]
 
     def op(self, glyph: str):
+        """The operation the rule gives ``glyph`` (None when the rule does not cover it)."""
         for g, o in self.ops:
             if g == glyph:
                 return BY_NAME[o] if isinstance(o, str) else o
         return None
 
     def text(self) -> str:
+        """The rule as readable text: reading direction, then each glyph's operation."""
         head = "reversed operands/results" if self.reverse else "plain reading"
         parts = [f"'{g}' = {self.op(g).describe()}" for g, _ in self.ops]
         return f"{head}; " + "; ".join(parts)
@@ -155,15 +157,18 @@ class Prior:
         self.rep = data["repeat"]
 
     def mode_score(self, reverse: bool) -> float:
+        """P(reading direction), add-one smoothed."""
         tot = sum(self.mode.values()) + 2.0
         return (self.mode["1" if reverse else "0"] + 1.0) / tot
 
     def family_score(self, family: str, gclass: str) -> float:
+        """P(operation family | glyph class), smoothed with ``FAMILY_SMOOTHING``."""
         row = self.fam.get(gclass, {})
         tot = sum(row.values()) + FAMILY_SMOOTHING * len(FAMILIES)
         return (row.get(family, 0.0) + FAMILY_SMOOTHING) / tot
 
     def variant_score(self, op: Operation, context: str | None = None) -> float:
+        """P(variant | family, reading direction[, context]) within the operation's family."""
         key = "1" if op.reverse else "0"
         row = self.var.get(f"{key}|{context}", self.var[key]) if context else self.var[key]
         same = [o.name for o in OPERATIONS if o.reverse == op.reverse and o.family == op.family]
@@ -171,12 +176,14 @@ class Prior:
         return (row.get(op.name, 0.0) + VARIANT_SMOOTHING) / tot
 
     def repeat_score(self, family: str, seen_families: set[str], gclass: str = "other") -> float:
+        """P(the family is used | whether another operator of the row already uses it), smoothed."""
         rep = self.rep.get("standard" if gclass != "other" else "other", self.rep)
         hit, tot = rep[family]["seen" if family in seen_families else "fresh"]
         return (hit + REPEAT_SMOOTHING) / (tot + 2 * REPEAT_SMOOTHING)
 
     def score(self, op: Operation, gclass: str, seen_families: set[str] | None = None,
               context: str | None = None) -> float:
+        """The prior weight of ``op`` on a glyph of class ``gclass``: family x variant (x repeat factor when ``seen_families`` is given)."""
         s = self.family_score(op.family, gclass) * self.variant_score(op, context)
         if seen_families is not None:
             s *= self.repeat_score(op.family, seen_families, gclass)
@@ -325,4 +332,5 @@ def learn_prior(tasks, iterations: int = EM_ITERATIONS) -> dict:
 
 
 def log(x: float) -> float:
+    """``math.log`` that maps 0 to log(1e-300) instead of raising."""
     return math.log(max(x, 1e-300))
