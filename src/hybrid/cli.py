@@ -97,18 +97,11 @@ def _add_generate(sub):
     p.add_argument("--uniform", action="store_true", help="draw rules evenly over the rule space, not as in the data")
     p.add_argument("--start", type=int, default=0, help="first puzzle index (to regenerate a slice)")
     p.add_argument("--force", action="store_true", help="overwrite an existing --out file")
-    p.add_argument("--engine", choices=("local", "ray"), default="local",
-                   help="ray: generate shard by shard on Ray actors (pip install 'hybrid[ray]'); the output is "
-                        "byte for byte the local one")
-    p.add_argument("--workers", type=int, default=None,
-                   help="with --engine ray or --shards: actors / processes (0 = every CPU; default: every CPU "
-                        "for ray, 1 for local)")
-    p.add_argument("--shards", metavar="DIR",
-                   help="keep the run's parts here (part-K.csv|jsonl, a ledger, a manifest; a directory input for "
-                        "'hybrid eval'); with --resume: continue it")
-    p.add_argument("--resume", action="store_true", help="with --shards: generate only the shards not finished")
-    p.add_argument("--shard-rows", type=int, default=None, metavar="N",
-                   help="puzzles per shard (default 10000)")
+    from .engine.cli_args import add_engine_args
+
+    add_engine_args(p, directory="--shards", unit="puzzles", default_shard_rows=10000, output_format=False,
+                    directory_help="keep the run's parts here (part-K.csv|jsonl, a ledger, a manifest; a directory "
+                                   "input for 'hybrid eval'); with --resume: continue it")
     p.set_defaults(func=_cmd_generate)
 
 

@@ -13,23 +13,26 @@ from ..errors import HybridError
 __all__ = ["add_engine_args", "engine_kwargs", "use_engine"]
 
 
-def add_engine_args(p) -> None:
-    """Add ``--engine``, ``--workers``, ``--work DIR``, ``--resume``, ``--shard-rows`` and
-    ``--output-format`` to an ``argparse`` parser."""
+def add_engine_args(p, *, directory: str = "--work", unit: str = "rows", default_shard_rows: int = 2000,
+                    directory_help: str | None = None, output_format: bool = True) -> None:
+    """Add ``--engine``, ``--workers``, the run directory option (``--work DIR`` by default),
+    ``--resume``, ``--shard-rows`` and (with ``output_format``) ``--output-format`` to an
+    ``argparse`` parser. ``hybrid generate`` names its directory ``--shards`` and counts puzzles."""
     p.add_argument("--engine", choices=("local", "ray"), default="local",
                    help="ray: shard by shard on Ray Data actors (pip install 'hybrid[ray]'; joins the cluster "
                         "named by RAY_ADDRESS, else starts Ray on this machine)")
     p.add_argument("--workers", type=int, default=None,
-                   help="with --engine ray or --work: actors / processes (0 = every CPU; default: every CPU for "
-                        "ray, 1 for local)")
-    p.add_argument("--work", metavar="DIR",
-                   help="keep the sharded run here (per-row records part-K, a ledger, a manifest); with --resume: "
-                        "continue it, skipping the shards already finished")
-    p.add_argument("--resume", action="store_true", help="with --work: continue the run in DIR")
+                   help=f"with --engine ray or {directory}: actors / processes (0 = every CPU; default: every CPU "
+                        "for ray, 1 for local)")
+    p.add_argument(directory, metavar="DIR",
+                   help=directory_help or ("keep the sharded run here (per-row records part-K, a ledger, a manifest); "
+                                           "with --resume: continue it, skipping the shards already finished"))
+    p.add_argument("--resume", action="store_true", help=f"with {directory}: continue the run in DIR")
     p.add_argument("--shard-rows", type=int, default=None, metavar="N",
-                   help="rows per shard when the input is one file (default 2000)")
-    p.add_argument("--output-format", choices=("jsonl", "parquet"), default="jsonl",
-                   help="format of the per-row records in --work (part-K.jsonl or part-K.parquet)")
+                   help=f"{unit} per shard when the input is one file (default {default_shard_rows})")
+    if output_format:
+        p.add_argument("--output-format", choices=("jsonl", "parquet"), default="jsonl",
+                       help=f"format of the per-row records in {directory} (part-K.jsonl or part-K.parquet)")
 
 
 def use_engine(args) -> bool:
