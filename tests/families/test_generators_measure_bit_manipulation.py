@@ -24,7 +24,6 @@ from hybrid.families._generator_stats import count_features
 from hybrid.families.base import Puzzle
 from hybrid.families.bit_manipulation import generator as G
 from hybrid.families.bit_manipulation.grammar import KIND, rule_table
-from hybrid.generate import generate_row
 
 FAMILY = "bit_manipulation"
 FAM = hybrid.get_family(FAMILY)
@@ -68,11 +67,6 @@ def bit_rows(dev_by_family):
     return rows
 
 
-def test_render_prompt_reproduces_every_dev_prompt(bit_rows):
-    mismatched = [r.prompt for r in bit_rows if FAM.render_prompt(hybrid.parse(r.prompt)) != r.prompt]
-    assert mismatched == []
-
-
 @pytest.mark.parametrize("uniform", [False, True])
 def test_generated_puzzles_parse_back_and_deduced_answers_are_gold(uniform):
     status = Counter()
@@ -101,16 +95,6 @@ def test_generated_puzzles_parse_back_and_deduced_answers_are_gold(uniform):
         assert 0.72 * n <= status["deduced"] <= 0.92 * n and hits >= 0.96 * n
     else:  # measured: 91.4% deduced, 96.5% right
         assert status["deduced"] >= 0.8 * n and hits >= 0.9 * n
-
-
-def test_deterministic_for_a_seed():
-    a = [generate_row(FAMILY, i, seed=7) for i in range(5)]
-    b = [generate_row(FAMILY, i, seed=7) for i in range(5)]
-    c = [generate_row(FAMILY, i, seed=8) for i in range(5)]
-    assert a == b
-    assert [r["prompt"] for r in a] != [r["prompt"] for r in c]
-    assert len({r["prompt"] for r in a}) == 5
-    assert generate_row(FAMILY, 3, seed=7, uniform=True) == generate_row(FAMILY, 3, seed=7, uniform=True)
 
 
 def _draw(n, uniform=False):

@@ -1,9 +1,9 @@
 """The generators of numeral, unit_conversion, gravity and cipher (``<family>/generator.py``).
 
-* ``render_prompt`` reproduces every dev prompt of the four families character for character;
+* (``render_prompt`` on every dev prompt, and determinism for a seed: ``test_generators.py``);
 * generated prompts parse back to the generated task, and the rule string reproduces the examples;
 * the solver's ``deduced`` answers on generated puzzles equal the gold answers;
-* draws are deterministic for a seed and follow the measured frequencies (docs/families/*.md).
+* draws follow the measured frequencies (docs/families/*.md).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import pytest
 
 import hybrid
 from hybrid.families.base import Puzzle
-from hybrid.generate import generate_row
 
 FAMILIES = ("numeral", "unit_conversion", "gravity", "cipher")
 #: Generated puzzles solved per family (the whole file runs in a few seconds).
@@ -25,15 +24,6 @@ N_SOLVED = 600
 
 def _pairs(task):
     return [(e.source, e.target) for e in task.examples]
-
-
-@pytest.mark.parametrize("family", FAMILIES)
-def test_render_prompt_reproduces_every_dev_prompt(dev_by_family, family):
-    fam = hybrid.get_family(family)
-    rows = dev_by_family[family]
-    assert len(rows) > 1000
-    mismatched = [r.prompt for r in rows if fam.render_prompt(hybrid.parse(r.prompt)) != r.prompt]
-    assert mismatched == []
 
 
 @pytest.mark.parametrize("family", FAMILIES)
@@ -62,16 +52,6 @@ def test_generated_puzzles_parse_back_and_deduced_answers_are_gold(family, unifo
         assert status["deduced"] >= 0.97 * n and hits >= 0.98 * n
     else:  # ~60% deduced, ~90% right (the information limit, docs)
         assert 0.45 * n <= status["deduced"] <= 0.8 * n and hits >= 0.82 * n
-
-
-@pytest.mark.parametrize("family", FAMILIES)
-def test_deterministic_for_a_seed(family):
-    a = [generate_row(family, i, seed=7) for i in range(5)]
-    b = [generate_row(family, i, seed=7) for i in range(5)]
-    c = [generate_row(family, i, seed=8) for i in range(5)]
-    assert a == b
-    assert [r["prompt"] for r in a] != [r["prompt"] for r in c]
-    assert len({r["prompt"] for r in a}) == 5
 
 
 def _draw(family, n, uniform=False):

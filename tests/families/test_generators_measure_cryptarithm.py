@@ -18,7 +18,6 @@ import pytest
 
 import hybrid
 from hybrid.families.base import Puzzle, SearchResult
-from hybrid.generate import generate_row
 
 #: Generated puzzles solved (dev-like draw; a third as many with ``uniform=True``).
 N_SOLVED = 150
@@ -44,14 +43,6 @@ def _same_up_to_unseen(gold: str, ans: str, shown: set[str]) -> bool:
         elif pairing.setdefault(g, a) != a:
             return False
     return len(set(pairing.values())) == len(pairing)
-
-
-def test_render_prompt_reproduces_every_dev_prompt(dev_by_family):
-    fam = hybrid.get_family("cryptarithm")
-    rows = dev_by_family["cryptarithm"]
-    assert len(rows) > 600
-    mismatched = [r.prompt for r in rows if fam.render_prompt(hybrid.parse(r.prompt)) != r.prompt]
-    assert mismatched == []
 
 
 def test_same_up_to_unseen():
@@ -100,15 +91,6 @@ def test_generated_puzzles_parse_back_and_deduced_answers_are_gold(uniform):
         assert 0.25 * n <= status["deduced"] <= 0.6 * n and hits >= 0.45 * n, (status, hits)
     else:
         assert status["deduced"] >= 0.15 * n, status
-
-
-def test_deterministic_for_a_seed():
-    a = [generate_row("cryptarithm", i, seed=7) for i in range(5)]
-    b = [generate_row("cryptarithm", i, seed=7) for i in range(5)]
-    c = [generate_row("cryptarithm", i, seed=8) for i in range(5)]
-    assert a == b
-    assert [r["prompt"] for r in a] != [r["prompt"] for r in c]
-    assert len({r["prompt"] for r in a}) == 5
 
 
 def _draw(n, uniform=False):

@@ -20,7 +20,6 @@ from hybrid.families.base import Puzzle
 from hybrid.families.equation_numeric import generator as gen
 from hybrid.families.equations.model import ROLES, is_normal
 from hybrid.families.equations.operations import BY_NAME
-from hybrid.generate import generate_row
 
 FAMILY = "equation_numeric"
 FAM = hybrid.get_family(FAMILY)
@@ -30,13 +29,6 @@ N_SOLVED = 500
 
 def _pairs(task):
     return [(e.source, e.target) for e in task.examples]
-
-
-def test_render_prompt_reproduces_every_dev_prompt(dev_by_family):
-    rows = dev_by_family[FAMILY]
-    assert len(rows) > 500
-    mismatched = [r.prompt for r in rows if FAM.render_prompt(hybrid.parse(r.prompt)) != r.prompt]
-    assert mismatched == []
 
 
 @pytest.mark.parametrize("uniform", [False, True])
@@ -68,17 +60,6 @@ def test_generated_puzzles_parse_back_and_deduced_answers_are_gold(uniform):
         assert sum(hits.values()) >= 0.83 * n
     else:  # the prior, learned from dev, fits an even draw less well
         assert status["deduced"] >= 0.4 * n and sum(hits.values()) >= 0.6 * n
-
-
-def test_deterministic_for_a_seed():
-    a = [generate_row(FAMILY, i, seed=7) for i in range(5)]
-    b = [generate_row(FAMILY, i, seed=7) for i in range(5)]
-    c = [generate_row(FAMILY, i, seed=8) for i in range(5)]
-    assert a == b
-    assert [r["prompt"] for r in a] != [r["prompt"] for r in c]
-    assert len({r["prompt"] for r in a}) == 5
-    u = [generate_row(FAMILY, i, seed=7, uniform=True) for i in range(5)]
-    assert u == [generate_row(FAMILY, i, seed=7, uniform=True) for i in range(5)] and u != a
 
 
 @pytest.mark.parametrize("uniform", [False, True])
