@@ -132,15 +132,7 @@ def _repeat(prior, family: str, seen: set, gclass: str) -> float:
     family (``max mod min``: 16% of ``-`` glyphs, 5% of all operators) 8x less likely again.
     The naive-Bayes combination divides by the family's base rate over the same table (same
     ``REPEAT_SMOOTHING``): P(family | glyph class) * P(family | context) / P(family)."""
-    r = prior.repeat_score(family, seen, gclass)
-    if not REPEAT_RATIO:
-        return r
-    from ..equations.model import REPEAT_SMOOTHING
-
-    rep = prior.rep.get("standard" if gclass != "other" else "other", prior.rep)[family]
-    hit = rep["seen"][0] + rep["fresh"][0]
-    tot = rep["seen"][1] + rep["fresh"][1]
-    return r / ((hit + REPEAT_SMOOTHING) / (tot + 2 * REPEAT_SMOOTHING))
+    return prior.repeat_factor(family, seen, gclass, ratio=REPEAT_RATIO)
 
 
 #: Down-weight operation combinations whose operators cannot be distinct roles (+, -, *) of one

@@ -284,7 +284,7 @@ class EquationNumeric(Family):
                 if g == qg and guess:
                     w *= prior.score(op, gcs[g], seen, offset_context(others))
                 else:
-                    w *= base[g][op.name] * prior.repeat_score(op.family, seen, gcs[g])
+                    w *= base[g][op.name] * prior.repeat_factor(op.family, seen, gcs[g])
             w *= structure_weight(self.name, combo, reverse, self.use_roles, self.use_normal_counts)
             ans = combo[qi].fn(qa, qb, qg)
             if ans is None:

@@ -140,6 +140,11 @@ def glyph_class(g: str, row_glyphs) -> str:
 FAMILY_SMOOTHING = 0.5
 VARIANT_SMOOTHING = 0.1
 REPEAT_SMOOTHING = 0.5
+#: Combine the group-repeat table with P(family | glyph class) as a ratio to the family's base rate
+#: (``Prior.repeat_factor``) in equation_numeric. Off: on the nested 2-fold check the ratio keeps
+#: accuracy (489/549 both) but raises ECE 0.024 -> 0.029 (docs/families/equation_numeric.md,
+#: "Priors tried"); cryptarithm, where it pays, sets its own switch (``cryptarithm.weights``).
+REPEAT_RATIO = False
 
 
 class Prior:
@@ -186,8 +191,22 @@ class Prior:
         """The prior weight of ``op`` on a glyph of class ``gclass``: family x variant (x repeat factor when ``seen_families`` is given)."""
         s = self.family_score(op.family, gclass) * self.variant_score(op, context)
         if seen_families is not None:
-            s *= self.repeat_score(op.family, seen_families, gclass)
+            s *= self.repeat_factor(op.family, seen_families, gclass)
         return s
+
+    def repeat_factor(self, family: str, seen_families: set[str], gclass: str = "other",
+                      ratio: bool | None = None) -> float:
+        """The group-repeat factor that multiplies P(family | glyph class): with ``REPEAT_RATIO``,
+        P(family | context) / P(family) over the same table (naive Bayes: the base rate is already
+        in ``family_score``); without it, ``repeat_score`` as it is (the base rate counted twice).
+        ``ratio`` overrides the module default."""
+        r = self.repeat_score(family, seen_families, gclass)
+        if not (REPEAT_RATIO if ratio is None else ratio):
+            return r
+        rep = self.rep.get("standard" if gclass != "other" else "other", self.rep)[family]
+        hit = rep["seen"][0] + rep["fresh"][0]
+        tot = rep["seen"][1] + rep["fresh"][1]
+        return r / ((hit + REPEAT_SMOOTHING) / (tot + 2 * REPEAT_SMOOTHING))
 
 
 def roles_feasible(families) -> bool:
