@@ -87,7 +87,7 @@ def _run_side(suite: str, args) -> None:
     else:
         from . import bench_scaling as mod
 
-        argv = out + (["--rows", "5000", "--trace-rows", "500"] if args.quick else [])
+        argv = out + (["--rows", "5000", "--trace-rows", "500", "--family-rows", "100"] if args.quick else [])
     rc = mod.main(argv)
     if rc:
         raise SystemExit(f"benchmarks: the {suite} suite failed (exit {rc})")

@@ -53,7 +53,7 @@ def score(prompts: list[str], gold: list[str], workers: int, progress: bool) -> 
 
 def run(families, n: int, seed: int, workers: int, progress: bool, log=print) -> list[dict]:
     """One record per family: its dev figures and its generated figures."""
-    dev = labelled_tasks(default_dev_csv())
+    dev = labelled_tasks(default_dev_csv()) if default_dev_csv().is_file() else []
     out = []
     for fam in families:
         rows = [t for t in dev if t.family == fam]
@@ -87,8 +87,9 @@ def markdown(records: list[dict], args, wall: float) -> str:
     ]
     for r in records:
         d, g = r["dev"], r["generated"]
+        dev_acc = f"{d['accuracy']:.2%}" if d["rows"] else "–"  # no dev file here
         lines.append(
-            f"| {r['family']} | {d['rows']:,} | {d['accuracy']:.2%} | {g['rows']:,} | {g['accuracy']:.2%} | "
+            f"| {r['family']} | {d['rows']:,} | {dev_acc} | {g['rows']:,} | {g['accuracy']:.2%} | "
             f"{g['status']['deduced']:,} | {g['status']['ambiguous']:,} ({g['right']['ambiguous']:,}) | "
             f"{g['status']['guessed']:,} ({g['right']['guessed']:,}) | {d['deduced_wrong']} / {g['deduced_wrong']} | "
             f"{d['errors'] + g['errors']} |")

@@ -78,6 +78,10 @@ def dev_family_mix() -> dict:
     from hybrid.parse import parse
 
     mix: dict = {}
+    if not default_dev_csv().is_file():  # no dev file here: an even mix of the built-in families
+        from hybrid.families import FAMILY_NAMES
+
+        return {f: 1 for f in FAMILY_NAMES}
     for r in read_csv(default_dev_csv()):
         try:
             f = parse(r.prompt).family
