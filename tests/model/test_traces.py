@@ -142,3 +142,33 @@ def test_precomputed_solutions_are_used(sample_tasks, monkeypatch):
     monkeypatch.setattr(traces, "solve", boom)
     recs = list(iter_records(tasks, statuses=("deduced", "ambiguous", "guessed"), wrong="keep", solutions=sols))
     assert [r["answer"] for r in recs] == [sols[t.meta["id"]].answer for t in tasks]
+
+
+def test_streaming_export_matches_the_in_memory_split(tmp_path):
+    """``write_split`` (the streaming export) writes exactly what ``split_records`` + ``write_records``
+    write, and ``iter_shaped`` is lazy: it pulls records one at a time (an endless source works)."""
+    import itertools
+
+    import hybrid
+    from hybrid.model.traces import iter_records, iter_shaped, split_records, write_records, write_split
+
+    fam = hybrid.get_family("numeral")
+    import random
+
+    tasks = [fam.generate(random.Random(i)).task for i in range(40)]
+    tasks = [hybrid.Task(family=t.family, examples=t.examples, query=t.query,
+                         meta={"answer": hybrid.solve(t).answer}, prompt=fam.render_prompt(t)) for t in tasks]
+    recs = list(iter_records(tasks))
+    assert len(recs) == 40
+    train, val = split_records(recs, 0.3, seed=5)
+    assert train and val
+    write_records(tmp_path / "a.jsonl", train)
+    write_records(tmp_path / "a.val.jsonl", val)
+    counts = write_split(iter(recs), tmp_path / "b.jsonl", tmp_path / "b.val.jsonl", 0.3, seed=5)
+    assert (tmp_path / "a.jsonl").read_bytes() == (tmp_path / "b.jsonl").read_bytes()
+    assert (tmp_path / "a.val.jsonl").read_bytes() == (tmp_path / "b.val.jsonl").read_bytes()
+    assert counts["train"] == len(train) and counts["val"] == len(val) and counts["by_family"] == {"numeral": 40}
+
+    endless = itertools.cycle(recs)
+    first = list(itertools.islice(iter_shaped(endless, max_chars=10**6), 3))
+    assert first == recs[:3]

@@ -179,7 +179,7 @@ def eval_report(records, seconds: float = 0.0, keep_wrong: int = 0, prompts=None
 # ------------------------------------------------------------------------------------ other jobs
 def export_traces_run(input_path, work=None, *, engine: str = "local", workers: int | None = 1,
                       shard_rows: int | None = None, resume: bool = False, progress: bool = False,
-                      max_shards: int | None = None, output: str = "jsonl", **trace_kwargs):
+                      max_shards: int | None = None, output: str = "jsonl", sink=None, **trace_kwargs):
     """``export-traces`` on the engine: returns ``(records, TraceStats, RunSummary)``, the records
     those ``hybrid.model.traces.iter_records`` gives for the same labelled rows (in input order).
 
@@ -187,7 +187,9 @@ def export_traces_run(input_path, work=None, *, engine: str = "local", workers: 
     ``grammar``, ``k``, ``wrong``, ``instruction``, ``system``, ``families``, ``split``,
     ``holdout``, ``seed``). ``work``: the run directory (kept; ``resume`` continues it); None: a
     temporary one. The per-row records stay in ``work`` (``part-K``: trace or reason, by id).
-    A run stopped by ``max_shards`` returns ``([], None, summary)``.
+    A run stopped by ``max_shards`` returns ``([], None, summary)``. With ``sink``, the records are
+    not gathered: ``sink(iterator)`` consumes them as they are read back from ``work`` (constant
+    memory, for very large exports) and its return value takes the place of the list.
     """
     from .jobs import iter_traces, trace_options, trace_stats
 
@@ -197,7 +199,8 @@ def export_traces_run(input_path, work=None, *, engine: str = "local", workers: 
                 progress=progress, max_shards=max_shards, output=output, job=job)
         if not s.complete:
             return [], None, s
-        return list(iter_traces(out)), trace_stats(iter_results(out)), s
+        records = iter_traces(out)
+        return (sink(records) if sink is not None else list(records)), trace_stats(iter_results(out)), s
 
 
 def grade_run(generations, data, work=None, *, audit: bool = False, time_limit: float | None = None,

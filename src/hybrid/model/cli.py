@@ -123,7 +123,7 @@ def _cmd_export(args) -> int:
     import os
 
     from .render import INSTRUCTION
-    from .traces import TraceStats, check_output_path, iter_records, shape_records, split_records, write_records
+    from .traces import TraceStats, check_output_path, iter_records, iter_shaped, shape_records, write_split
 
     tl = DEFAULT_TIME_LIMIT if args.time_limit is None else args.time_limit
     if tl <= 0:
@@ -177,40 +177,47 @@ def _cmd_export(args) -> int:
             raise HybridError(f"{tok_dir}: the tokenizer has no chat template")
     from ..engine.cli_args import engine_kwargs, use_engine
 
+    # Without --ratio and --shuffle every option is per record, so the export streams from the
+    # solver (or the engine's work directory) to the output files in constant memory; ratios and
+    # shuffling need every record at once.
+    streaming = ratios is None and not args.shuffle
+    shape = {"max_chars": args.max_chars, "max_tokens": args.max_tokens, "tokenizer": tok,
+             "chat_template": bool(args.chat_template)}
+    st = TraceStats()
+
+    def sink(records):
+        if streaming:
+            return write_split(iter_shaped(records, stats=st, **shape), outs[0], outs[-1] if args.val_fraction else None,
+                               args.val_fraction, args.seed)
+        recs = shape_records(records, ratios=ratios, shuffle=args.shuffle, seed=args.seed, stats=st, **shape)
+        return write_split(recs, outs[0], outs[-1] if args.val_fraction else None, args.val_fraction, args.seed)
+
     if use_engine(args):  # --engine ray, --work DIR, --workers N: sharded and resumable
         from ..engine import export_traces_run
 
         if args.limit is not None:
             raise HybridError("--limit works with the local engine without --work only")
-        recs, st, _ = export_traces_run(args.csv, **engine_kwargs(args), statuses=statuses, search=not args.no_search,
-                                        time_limit=tl, grammar=args.grammar, k=args.top_k,
-                                        wrong="keep" if args.keep_wrong else "skip", instruction=args.instruction,
-                                        system=args.system, families=_families(args), split=args.split,
-                                        holdout=args.holdout, seed=args.seed)
+        counts, run_stats, _ = export_traces_run(
+            args.csv, **engine_kwargs(args), statuses=statuses, search=not args.no_search, time_limit=tl,
+            grammar=args.grammar, k=args.top_k, wrong="keep" if args.keep_wrong else "skip",
+            instruction=args.instruction, system=args.system, families=_families(args), split=args.split,
+            holdout=args.holdout, seed=args.seed, sink=sink)
+        skipped = st.skipped
+        st = run_stats
+        for why, n in skipped.items():
+            st.skipped[why] = st.skipped.get(why, 0) + n
     else:
-        tasks = _tasks(args)
-        st = TraceStats()
-        recs = list(iter_records(tasks, statuses=statuses, search=not args.no_search, time_limit=tl, stats=st,
-                                 progress=not args.no_progress, grammar=args.grammar, k=args.top_k,
-                                 wrong="keep" if args.keep_wrong else "skip",
-                                 instruction=args.instruction or INSTRUCTION, system=args.system))
-    recs = shape_records(recs, max_chars=args.max_chars, max_tokens=args.max_tokens, tokenizer=tok,
-                         chat_template=bool(args.chat_template), ratios=ratios, shuffle=args.shuffle,
-                         seed=args.seed, stats=st)
+        counts = sink(iter_records(_tasks(args), statuses=statuses, search=not args.no_search, time_limit=tl,
+                                   stats=st, progress=not args.no_progress, grammar=args.grammar, k=args.top_k,
+                                   wrong="keep" if args.keep_wrong else "skip",
+                                   instruction=args.instruction or INSTRUCTION, system=args.system))
     if args.val_fraction is not None:
-        train, val = split_records(recs, args.val_fraction, args.seed)
-        write_records(outs[0], train)
-        write_records(outs[1], val)
-        print(f"wrote {len(train)} traces to {outs[0]} and {len(val)} to {outs[1]} (val fraction "
+        print(f"wrote {counts['train']} traces to {outs[0]} and {counts['val']} to {outs[1]} (val fraction "
               f"{args.val_fraction}, seed {args.seed})")
     else:
-        write_records(args.out, recs)
-        print(f"wrote {len(recs)} traces to {args.out}")
+        print(f"wrote {counts['train']} traces to {args.out}")
     d = st.to_dict()
-    by_family: dict = {}
-    for r in recs:
-        by_family[r["family"]] = by_family.get(r["family"], 0) + 1
-    d["by_family"] = dict(sorted(by_family.items()))
+    d["by_family"] = counts["by_family"]
     line_note = f"; {st.lines_true}/{st.lines} trace lines true" if args.grammar == 2 else ""
     print(f"{st.rows} rows; {st.reverified}/{st.written} traces re-verified line by line{line_note}")
     for f, n in d["by_family"].items():

@@ -346,23 +346,14 @@ def record_prompt(rec: dict) -> str:
     return user.strip()
 
 
-def shape_records(records: list[dict], *, max_chars: int | None = None, max_tokens: int | None = None,
-                  tokenizer=None, chat_template: bool = False, ratios: dict | None = None, shuffle: bool = False,
-                  seed: int = 0, stats: TraceStats | None = None) -> list[dict]:
-    """Export options applied to finished records, in this order:
-
-    * ``chat_template``: add ``text``, the conversation rendered by ``tokenizer``'s chat template,
-      ending with its EOS token (appended when the template does not end with it);
-    * ``max_chars`` / ``max_tokens`` (tokens of ``tokenizer``, counted on ``text`` when present,
-      else on the joined messages): longer records are dropped (counted in ``stats.skipped``);
-    * ``ratios`` ``{family: weight}``: families are down-sampled (seeded) so their counts follow the
-      weights as closely as the scarcest family allows; families not named are dropped;
-    * ``shuffle``: a seeded shuffle of the result.
-    """
-    import random
-
+def iter_shaped(records, *, max_chars: int | None = None, max_tokens: int | None = None, tokenizer=None,
+                chat_template: bool = False, stats: TraceStats | None = None):
+    """The per-record export options, streaming (constant memory): ``chat_template`` adds
+    ``text``, the conversation rendered by ``tokenizer``'s chat template, ending with its EOS token
+    (appended when the template does not end with it); ``max_chars`` / ``max_tokens`` (tokens of
+    ``tokenizer``, counted on ``text`` when present, else on the joined messages) drop longer
+    records (counted in ``stats.skipped``)."""
     stats = stats if stats is not None else TraceStats()
-    out = []
     for rec in records:
         if chat_template:
             text = tokenizer.apply_chat_template(rec["messages"], tokenize=False)
@@ -377,7 +368,26 @@ def shape_records(records: list[dict], *, max_chars: int | None = None, max_toke
         if max_tokens is not None and len(tokenizer(body, add_special_tokens=False)["input_ids"]) > max_tokens:
             stats.skip(f"longer than {max_tokens} tokens")
             continue
-        out.append(rec)
+        yield rec
+
+
+def shape_records(records, *, max_chars: int | None = None, max_tokens: int | None = None,
+                  tokenizer=None, chat_template: bool = False, ratios: dict | None = None, shuffle: bool = False,
+                  seed: int = 0, stats: TraceStats | None = None) -> list[dict]:
+    """Export options applied to finished records, in this order:
+
+    * ``chat_template``, ``max_chars`` / ``max_tokens``: per record (``iter_shaped``);
+    * ``ratios`` ``{family: weight}``: families are down-sampled (seeded) so their counts follow the
+      weights as closely as the scarcest family allows; families not named are dropped;
+    * ``shuffle``: a seeded shuffle of the result.
+
+    Ratios and shuffling need every record at once (a list); without them the export streams
+    (``iter_shaped`` + ``write_split``), which is what a very large export should use.
+    """
+    import random
+
+    out = list(iter_shaped(records, max_chars=max_chars, max_tokens=max_tokens, tokenizer=tokenizer,
+                           chat_template=chat_template, stats=stats))
     rng = random.Random(seed)
     if ratios:
         by: dict = {}
@@ -394,6 +404,41 @@ def shape_records(records: list[dict], *, max_chars: int | None = None, max_toke
     if shuffle:
         rng.shuffle(out)
     return out
+
+
+def write_split(records, train_path, val_path=None, val_fraction: float | None = None, seed: int = 0) -> dict:
+    """Stream records to ``train_path`` (and, with ``val_fraction``, the held-out ones by the
+    prompt-hash split of ``split_records`` to ``val_path``), each through a temporary name moved
+    into place. Returns ``{"train": n, "val": n, "by_family": {family: n}}``."""
+    import os
+
+    from .split import is_heldout
+
+    paths = [train_path] + ([val_path] if val_fraction is not None else [])
+    tmps = [f"{p}.tmp{os.getpid()}" for p in paths]
+    counts = {"train": 0, "val": 0, "by_family": {}}
+    handles = []
+    try:
+        handles = [open(t, "w", encoding="utf-8") for t in tmps]
+        for rec in records:
+            val = val_fraction is not None and is_heldout(record_prompt(rec), val_fraction, seed)
+            handles[1 if val else 0].write(json.dumps(rec, ensure_ascii=False) + "\n")
+            counts["val" if val else "train"] += 1
+            counts["by_family"][rec["family"]] = counts["by_family"].get(rec["family"], 0) + 1
+        for h in handles:
+            h.close()
+        for t, p in zip(tmps, paths):
+            os.replace(t, p)
+    except OSError as exc:
+        raise HybridError(f"cannot write {paths[0]}: {exc.strerror}") from None
+    finally:
+        for h in handles:
+            h.close()
+        for t in tmps:
+            if os.path.exists(t):
+                os.unlink(t)
+    counts["by_family"] = dict(sorted(counts["by_family"].items()))
+    return counts
 
 
 def split_records(records: list[dict], val_fraction: float, seed: int = 0) -> tuple[list[dict], list[dict]]:
