@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .errors import HybridError
 
-__all__ = ["Row", "read_csv", "default_dev_csv", "labelled_tasks", "sample_csv"]
+__all__ = ["Row", "read_csv", "read_rows", "default_dev_csv", "labelled_tasks", "sample_csv"]
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,21 @@ class Row:
     id: str
     prompt: str
     answer: str | None
+
+
+def read_rows(path) -> list[Row]:
+    """Rows of a puzzle file: CSV (``read_csv``), or JSONL / Parquet records with ``prompt``
+    (and ``id``, ``answer``) fields, as ``hybrid generate`` writes them (Parquet needs pyarrow)."""
+    if Path(path).suffix.lower() not in (".jsonl", ".json", ".ndjson", ".parquet"):
+        return read_csv(path)
+    from .engine.shards import iter_input_rows
+
+    rows = []
+    for i, r in enumerate(iter_input_rows(path), 1):
+        if not isinstance(r["prompt"], str):
+            raise HybridError(f"{path}: record {i} has no text 'prompt' field")
+        rows.append(Row(r["id"] or str(i), r["prompt"], r["answer"]))
+    return rows
 
 
 def read_csv(path) -> list[Row]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from .data import read_csv
+from .data import read_rows
 from .errors import HybridError
 from .families import family_names
 from .parse import parse
@@ -61,7 +61,8 @@ class EvalReport:
 
 def evaluate(path, *, families=None, limit=None, recaller=None, search=True, time_limit=DEFAULT_TIME_LIMIT,
              progress=False, keep_wrong=0, workers=1, on_result=None, min_confidence: float = 0.0) -> EvalReport:
-    """Solve every row of a labelled CSV and compare answers by exact string match.
+    """Solve every row of a labelled file (CSV, or JSONL / Parquet records) and compare answers by
+    exact string match.
 
     ``on_result(row, solution)`` is called for every solved row, in file order (the demo prints
     each row through it).
@@ -69,7 +70,7 @@ def evaluate(path, *, families=None, limit=None, recaller=None, search=True, tim
     Latency per row is the pipeline's own ``timings['total']`` (parse excluded), so it is the same
     whether rows are solved in one process or in ``workers`` processes.
     """
-    rows = [r for r in read_csv(path) if r.answer is not None]
+    rows = [r for r in read_rows(path) if r.answer is not None]
     if not rows:
         raise HybridError(f"{path}: no rows with an 'answer' column to evaluate against")
     stats: dict[str, FamilyStats] = {}

@@ -51,10 +51,13 @@ def generate(family: str, n: int, seed: int = 0, uniform: bool = False, start: i
 
 
 def write_generated(rows, out, fmt: str | None = None, progress_total: int | None = None) -> int:
-    """Write rows to ``out`` (a path, or ``-`` for stdout) as CSV or JSONL; return the count."""
+    """Write rows to ``out`` (a path, or ``-`` for stdout) as CSV, JSONL or Parquet (a path only;
+    needs pyarrow, which the ``ray`` extra brings); return the count. Streams: constant memory."""
     from tqdm import tqdm
 
     fmt = output_format(out, fmt)
+    if fmt == "parquet":
+        return _write_parquet(rows, out, progress_total)
     fh = sys.stdout if str(out) == "-" else open(Path(out), "w", newline="", encoding="utf-8")  # noqa: SIM115
     n = 0
     try:
@@ -79,10 +82,57 @@ def output_format(out, fmt: str | None = None) -> str:
     """The format for ``out``: ``fmt`` when given, else JSONL for ``-`` and ``*.jsonl`` / ``*.json``,
     CSV otherwise."""
     if fmt is None:
-        fmt = "jsonl" if str(out) == "-" or str(out).endswith((".jsonl", ".json")) else "csv"
-    if fmt not in ("csv", "jsonl"):
-        raise HybridError(f"--format must be csv or jsonl, got {fmt!r}")
+        if str(out).endswith(".parquet"):
+            fmt = "parquet"
+        else:
+            fmt = "jsonl" if str(out) == "-" or str(out).endswith((".jsonl", ".json")) else "csv"
+    if fmt not in ("csv", "jsonl", "parquet"):
+        raise HybridError(f"--format must be csv, jsonl or parquet, got {fmt!r}")
+    if fmt == "parquet" and str(out) == "-":
+        raise HybridError("Parquet output needs a file path (--out FILE.parquet), not stdout")
     return fmt
+
+
+#: Rows per Parquet row group written by ``hybrid generate --out FILE.parquet``.
+PARQUET_BATCH = 10_000
+
+
+def _write_parquet(rows, out, progress_total: int | None = None) -> int:
+    """Stream rows to a Parquet file (all columns strings, ``FIELDS`` order), one row group per
+    ``PARQUET_BATCH`` rows, through a temporary name moved into place."""
+    import os
+
+    from tqdm import tqdm
+
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise HybridError("Parquet output needs pyarrow: pip install 'hybrid[ray]' (or pyarrow)") from None
+    schema = pa.schema([(f, pa.string()) for f in FIELDS])
+    tmp = f"{out}.tmp{os.getpid()}"
+    n = 0
+    try:
+        with pq.ParquetWriter(tmp, schema) as writer, tqdm(total=progress_total, unit="puzzle",
+                                                          disable=progress_total is None) as bar:
+            batch: list[dict] = []
+            for row in rows:
+                batch.append(row)
+                if len(batch) >= PARQUET_BATCH:
+                    writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+                    n, batch = n + len(batch), []
+                    bar.update(PARQUET_BATCH)
+            if batch or n == 0:
+                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+                n += len(batch)
+                bar.update(len(batch))
+        os.replace(tmp, out)
+    except OSError as exc:
+        raise HybridError(f"cannot write {out}: {exc.strerror or exc}") from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return n
 
 
 def format_rows(rows, fmt: str = "csv", header: bool = True) -> str:

@@ -35,7 +35,8 @@ def generate_options(families, n: int, *, seed: int = 0, uniform: bool = False, 
                      fmt: str = "csv") -> dict:
     """The options of a generation run (stored in its manifest; ``--resume`` must match them)."""
     if fmt not in ("csv", "jsonl"):
-        raise HybridError(f"--format must be csv or jsonl, got {fmt!r}")
+        raise HybridError(f"sharded generation writes csv or jsonl, got {fmt!r} (Parquet: generate locally "
+                          "without --engine/--shards/--workers)")
     if int(n) < 0:
         raise HybridError(f"N must be >= 0, got {n}")
     if int(start) < 0:
