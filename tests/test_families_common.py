@@ -146,3 +146,36 @@ def test_solving_leaves_the_catalog_payload_as_loaded(name, dev_by_family):
     assert fam.catalog() is payload and set(payload) == keys
     if fam.payload_schema is not None:
         validate_payload({k: v for k, v in payload.items() if k != "_header"}, as_schema(fam.payload_schema, name))
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if hybrid.get_family(n).has_catalog])
+def test_typed_payload_is_a_view_of_the_loaded_dict(name):
+    """``payload_type`` is a frozen dataclass with one field per schema key (required and optional),
+    and ``payload()`` wraps the loaded dict's own objects (arrays not copied), once per payload."""
+    import dataclasses
+
+    import numpy as np
+
+    from hybrid.catalog import Fields, as_schema
+
+    fam = hybrid.get_family(name)
+    if fam.payload_type is None:
+        pytest.skip(f"{name} has no payload_type (plug-in families read catalog())")
+    cls = fam.payload_type
+    assert dataclasses.is_dataclass(cls) and cls.__dataclass_params__.frozen, f"{name}: not a frozen dataclass"
+    schema = as_schema(fam.payload_schema, name)
+    assert isinstance(schema, Fields)
+    fields = [f.name for f in dataclasses.fields(cls)]
+    assert sorted(fields) == sorted([*schema.fields, *schema.optional])
+    payload = fam.catalog()
+    view = fam.payload()
+    assert isinstance(view, cls) and fam.payload() is view
+    for key in fields:
+        if isinstance(payload.get(key), np.ndarray):
+            assert getattr(view, key) is payload[key], f"{name}.{key} is a copy, not the loaded array"
+        elif key not in payload:
+            assert key in schema.optional and getattr(view, key) is None, f"{name}.{key}: absent, not None"
+        else:
+            assert getattr(view, key) is not None, f"{name}.{key} is None, the payload has it"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        setattr(view, fields[0], None)

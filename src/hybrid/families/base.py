@@ -113,6 +113,13 @@ class Family(ABC):
     The rule space of the fallback search may be larger than the catalog's; ``deduced`` is relative
     to the space that produced the answer (the catalog's when it has a consistent rule, the
     search's otherwise), and ``Solution.rule_space`` names it.
+
+    **The catalog payload.** ``catalog()`` returns the loaded payload as the file holds it (a dict,
+    checked against ``payload_schema`` on every load). A family that sets ``payload_type`` (a
+    frozen dataclass with one field per schema key and a ``from_payload(dict)`` classmethod) reads
+    it through ``payload()``, a typed view over the same objects (arrays are not copied). Values
+    computed from the payload (lookup tables, prior objects) are built with ``derived(name, build)``
+    and kept outside it, so the payload stays exactly what its schema checked.
     """
 
     #: Registry name; exactly one of the seven family names.
@@ -133,6 +140,9 @@ class Family(ABC):
     #: The catalog payload's schema (``hybrid.catalog`` checks it on load and raises
     #: ``CatalogError`` on a mismatch); None means unchecked.
     payload_schema: ClassVar[Any] = None
+    #: The typed view of the payload that ``payload()`` returns: a frozen dataclass whose fields
+    #: are the schema's keys, built by its ``from_payload(dict)`` classmethod; None: no typed view.
+    payload_type: ClassVar[type | None] = None
     #: Input limits; ``validate`` and parsing reject tasks past them with ``InputLimitError``.
     max_examples: ClassVar[int] = MAX_EXAMPLES
     max_field_chars: ClassVar[int] = MAX_FIELD_CHARS
@@ -291,6 +301,17 @@ class Family(ABC):
         value = build(payload)
         cache[name] = (payload, value)
         return value
+
+    def payload(self):
+        """The loaded catalog payload as an instance of ``payload_type`` (its typed view), built once
+        per loaded payload (``derived``) from ``catalog()``'s dict (already checked by
+        ``payload_schema``) without copying it: its arrays are the loaded arrays themselves.
+        Raises ``NotImplementedError`` when the family has no catalog or no ``payload_type``."""
+        if not self.has_catalog or self.payload_type is None:
+            raise NotImplementedError(
+                f"{self.name}: no typed payload (has_catalog={self.has_catalog}, payload_type="
+                f"{getattr(self.payload_type, '__name__', None)}); read catalog() instead")
+        return self.derived("payload", lambda cat: self.payload_type.from_payload(cat))
 
     def clear_derived(self) -> None:
         """Forget every value ``derived`` computed (for code that edits a loaded payload)."""

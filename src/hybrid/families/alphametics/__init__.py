@@ -49,9 +49,10 @@ from .equation import (
     parse_equation,
     substituted,
 )
+from .payload import AlphameticsPayload
 from .solver import Enumeration, enumerate_columns
 
-__all__ = ["Alphametics", "MAX_SOLUTIONS", "parse_equation", "format_assignment"]
+__all__ = ["Alphametics", "AlphameticsPayload", "MAX_SOLUTIONS", "parse_equation", "format_assignment"]
 
 #: Solutions one back end lists; a puzzle with more comes back ``partial`` (ambiguous, unproven).
 MAX_SOLUTIONS = 64
@@ -68,6 +69,7 @@ class Alphametics(Family):
     builder_version = "1"
     has_catalog = True
     payload_schema = ALPHAMETICS
+    payload_type = AlphameticsPayload
     constraint_only = True
     candidates_verified = True
     max_examples = 0

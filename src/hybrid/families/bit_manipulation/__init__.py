@@ -30,8 +30,9 @@ from .._schemas import BIT_MANIPULATION
 from ..base import Family, Hypothesis, SearchResult
 from .grammar import rule_text
 from .kernels import match_tables
+from .payload import BitManipulationPayload
 
-__all__ = ["BitManipulation", "search_python_constraint", "MAX_EXAMPLES"]
+__all__ = ["BitManipulation", "BitManipulationPayload", "search_python_constraint", "MAX_EXAMPLES"]
 
 _BITS = re.compile(r"[01]{8}")
 _CAP = 4096
@@ -73,6 +74,8 @@ class BitManipulation(Family):
     #: ``tables`` uint8 (N, 256), ``rules`` uint8 (N, 5), ``prior`` float64 and ``complexity``
     #: int32 with N rows, value bounds, ``shapes`` and ``amounts``.
     payload_schema = BIT_MANIPULATION
+    #: Its typed view (``payload()``; ``payload.py``).
+    payload_type = BitManipulationPayload
 
     def parse_example(self, text: str, line: int | None = None) -> Example:
         ex = super().parse_example(text, line)
@@ -100,15 +103,15 @@ class BitManipulation(Family):
 
         Exhaustive: when more rules match than the output arrays hold, they are enlarged to the
         count the kernel reports and the scan is repeated, so nothing is capped."""
-        cat = self.catalog()
+        tables = self.payload().tables
         xs, ys, q = _io(task)
         xs_a = np.array(xs, dtype=np.int64)
         ys_a = np.array(ys, dtype=np.uint8)
-        cap = min(_CAP, len(cat["tables"]))
+        cap = min(_CAP, len(tables))
         while True:
             idx = np.empty(cap, dtype=np.int64)
             ans = np.empty(cap, dtype=np.uint8)
-            n = match_tables(cat["tables"], xs_a, ys_a, q, idx, ans)
+            n = match_tables(tables, xs_a, ys_a, q, idx, ans)
             if n <= cap:
                 return idx[:n], ans[:n]
             cap = n
@@ -116,35 +119,35 @@ class BitManipulation(Family):
     def candidates(self, task: Task, deadline=None) -> list[Hypothesis]:
         """Every catalog rule that reproduces the examples (exhaustive over the catalog)."""
         deadline = Deadline.coerce(deadline)
-        cat = self.catalog()
+        p = self.payload()
         idx, ans = self.match(task)
         deadline.check("bit_manipulation recall")
-        texts = self._entry_texts(cat)
-        prior, cx = cat["prior"][idx].tolist(), cat["complexity"][idx].tolist()
+        texts = self._entry_texts(p)
+        prior, cx = p.prior[idx].tolist(), p.complexity[idx].tolist()
         out = []
         for n, (i, a) in enumerate(zip(idx.tolist(), ans.tolist(), strict=True)):
             if n % _CHECK_EVERY == 0:
                 deadline.check("bit_manipulation recall")
             text = texts[i]
             if text is None:
-                text = texts[i] = rule_text(*cat["rules"][i].tolist())
+                text = texts[i] = rule_text(*p.rules[i].tolist())
             out.append(Hypothesis(rule=("catalog", i), text=text, prior=prior[n], complexity=cx[n],
                                   source="catalog", answer=_BYTES[a]))
         return out
 
-    def _entry_texts(self, cat) -> list:
+    def _entry_texts(self, p: BitManipulationPayload) -> list:
         """Per catalog entry, its rule's text once rendered (None before): rendering is most of
         the recall's cost when thousands of rules match."""
         cache = getattr(self, "_texts", None)
-        if cache is None or cache[0] is not cat:
-            cache = self._texts = (cat, [None] * len(cat["rules"]))
+        if cache is None or cache[0] is not p:
+            cache = self._texts = (p, [None] * len(p.rules))
         return cache[1]
 
     # ------------------------------------------------------------------ checking
     def _eval(self, hypothesis: Hypothesis, x: int) -> int:
         kind, obj = hypothesis.rule
         if kind == "catalog":
-            return int(self.catalog()["tables"][obj, x])
+            return int(self.payload().tables[obj, x])
         return int(obj.outputs[x])
 
     def verify(self, hypothesis: Hypothesis, task: Task) -> bool:

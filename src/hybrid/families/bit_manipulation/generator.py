@@ -125,7 +125,7 @@ def _catalog_shapes():
     """(the payload's ``shapes`` object, [(kinds, g)] of every catalog shape), cached per payload."""
     from .. import get_family
 
-    shapes = get_family("bit_manipulation").catalog()["shapes"]
+    shapes = get_family("bit_manipulation").payload().shapes
     hit = _cache.get("catalog")
     if hit is None or hit[0] is not shapes:
         hit = _cache["catalog"] = (shapes, [(tuple(k), int(g)) for k, g, _ in shapes])

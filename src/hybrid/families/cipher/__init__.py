@@ -38,6 +38,7 @@ from ...task import Example, Task
 from .. import register_family
 from .._schemas import CIPHER
 from ..base import Family, Hypothesis, SearchResult
+from .payload import CipherPayload
 
 _WORDS = re.compile(r"^[a-z]+( [a-z]+)*$")
 #: Most joint word choices enumerated per query (beyond this, the task is reported ambiguous anyway,
@@ -94,6 +95,7 @@ class Cipher(Family):
     prompt_query = r"^Now, decrypt the following text:\s*(.+?)\s*$"
     has_catalog = True
     payload_schema = CIPHER
+    payload_type = CipherPayload
     builder_version = "1"
 
     max_examples = 100
@@ -147,11 +149,12 @@ class Cipher(Family):
         """Lookup tables derived from the catalog's vocabulary (kept outside the payload)."""
 
         def build(cat) -> dict:
+            p = self.payload()
             by_length: dict[int, list] = {}
-            for w, n in zip(cat["words"], cat["counts"]):
+            for w, n in zip(p.words, p.counts):
                 by_length.setdefault(len(w), []).append((w, n))
-            return {"counts": dict(zip(cat["words"], cat["counts"])), "total": sum(cat["counts"]),
-                    "by_length": by_length, "slot_counts": cat["slot_counts"]}
+            return {"counts": dict(zip(p.words, p.counts)), "total": sum(p.counts),
+                    "by_length": by_length, "slot_counts": p.slot_counts}
 
         return self.derived("vocab", build)
 

@@ -26,10 +26,11 @@ from ..equations.lines import check_lhs, parse_equation_line
 from .answers import hypotheses_from_solutions, no_answer_hypothesis, recall_status, render
 from .build import GLYPH_CLASSES, glyph_pool, learn_glyph_class_prior
 from .operations import VARIANTS
+from .payload import CryptarithmPayload
 from .solver import MAX_ANSWERS, MAX_SOLUTIONS, join_task, prepare
 
-__all__ = ["Cryptarithm", "render", "hypotheses_from_solutions", "MAX_EXAMPLES", "MAX_FIELD_CHARS", "MAX_SOLUTIONS",
-           "MAX_ANSWERS", "GLYPH_CLASSES", "glyph_pool", "learn_glyph_class_prior", "check_glyph_roles"]
+__all__ = ["Cryptarithm", "CryptarithmPayload", "render", "hypotheses_from_solutions", "MAX_EXAMPLES",
+           "MAX_FIELD_CHARS", "MAX_SOLUTIONS", "MAX_ANSWERS", "GLYPH_CLASSES", "glyph_pool", "learn_glyph_class_prior", "check_glyph_roles"]
 
 #: Share of the time left (and at most ``MAX_PROOF_SECONDS``, also without a deadline) that the
 #: answer-class search past ``MAX_SOLUTIONS`` may use; when it runs out the recall reports
@@ -48,8 +49,6 @@ MAX_FIELD_CHARS = 16
 _NOT_GLYPH = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Mn", "Mc", "Me", "Zs", "Zl", "Zp"})
 
 
-#: The catalog payload: ``_schemas.CRYPTARITHM`` plus the optional ``operands`` counts
-#: (``decode.operand_counts``: operands read below 10 / all, in the decoded training rows).
 def _check_glyphs(text: str, what: str, line: int | None, shown: str) -> None:
     for c in text:
         cat = unicodedata.category(c)
@@ -85,6 +84,7 @@ class Cryptarithm(Family):
     prior_pooling = "none"
     has_catalog = True
     payload_schema = CRYPTARITHM
+    payload_type = CryptarithmPayload
     candidates_verified = True
 
     max_examples = MAX_EXAMPLES
@@ -202,7 +202,7 @@ class Cryptarithm(Family):
 
     def verify(self, hypothesis: Hypothesis, task: Task) -> bool:
         rule = hypothesis.rule
-        table = self._index()["table"]
+        table = self.payload().table
         for ex in task.examples:
             got = render(table, rule["map"], rule["ops"], ex.source)
             if got != ex.target:
@@ -211,7 +211,7 @@ class Cryptarithm(Family):
 
     def apply(self, hypothesis: Hypothesis, task: Task) -> str | None:
         rule = hypothesis.rule
-        return render(self._index()["table"], rule["map"], rule["ops"], task.query)
+        return render(self.payload().table, rule["map"], rule["ops"], task.query)
 
     def _infeasible(self, task: Task, note: str) -> SearchResult:
         # remembered for ``search``: the pipeline calls it next, on the same task

@@ -55,8 +55,9 @@ from ..equations.model import (
     structure_weight,
 )
 from ..equations.operations import BY_NAME, OPERATIONS, Operation
+from .payload import EquationNumericPayload
 
-__all__ = ["EquationNumeric"]
+__all__ = ["EquationNumeric", "EquationNumericPayload"]
 
 #: Most whole-row operation combinations weighed jointly per reading direction.
 JOINT_LIMIT = 20000
@@ -98,6 +99,7 @@ class EquationNumeric(Family):
 
     has_catalog = True
     payload_schema = EQUATION_NUMERIC
+    payload_type = EquationNumericPayload
     #: Input limits: dev rows have 3-5 examples and results of at most 5 characters (no rule of
     #: the catalog or of the search prints more than 6), so 100 and 32 are far above real input.
     max_examples = 100
@@ -158,13 +160,13 @@ class EquationNumeric(Family):
                          "prior_rows": len(rows)}
 
     def _prior(self) -> Prior:
-        return self.derived("prior", lambda cat: Prior(cat["prior"]))
+        return self.derived("prior", lambda cat: Prior(self.payload().prior))
 
     def recall(self, lines, glyph: str, reverse: bool, deadline: Deadline | None = None) -> list[Operation]:
         """Operations of one direction whose table cells match every line (catalog path)."""
-        cat = self.catalog()
-        tables = cat["tables"]
-        if list(cat["operations"]) != [op.name for op in OPERATIONS]:
+        p = self.payload()
+        tables = p.tables
+        if list(p.operations) != [op.name for op in OPERATIONS]:
             return consistent_ops(lines, glyph, reverse)
         mask = np.array([op.reverse == reverse for op in OPERATIONS])
         for i, (a, b, res) in enumerate(lines):

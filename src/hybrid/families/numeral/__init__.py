@@ -28,6 +28,7 @@ from ...task import Example, Task
 from .. import register_family
 from .._schemas import NUMERAL
 from ..base import Family, Hypothesis
+from .payload import NumeralPayload
 
 _LINE = re.compile(r"^([0-9]+)\s*->\s*(\S+)$")
 _NUMBER = re.compile(r"^[0-9]+$")
@@ -61,6 +62,7 @@ class Numeral(Family):
     prompt_query = r"^Now, write the number\s+(\S+)\s+in the Wonderland numeral system\.?$"
     has_catalog = True
     payload_schema = NUMERAL
+    payload_type = NumeralPayload
     builder_version = "1"
 
     max_examples = 100
@@ -114,10 +116,9 @@ class Numeral(Family):
 
     def candidates(self, task: Task, deadline=None) -> list[Hypothesis]:
         self.check_limits(task)
-        cat = self.catalog()
-        return [Hypothesis(rule=s["table"], text=f"{s['name']} numerals (table {s['first']}..{len(s['table'])})",
-                           prior=float(s["fits"]) + 1.0, source="catalog", extra={"first": s["first"]})
-                for s in cat["systems"]]
+        return [Hypothesis(rule=s.table, text=f"{s.name} numerals (table {s.first}..{len(s.table)})",
+                           prior=float(s.fits) + 1.0, source="catalog", extra={"first": s.first})
+                for s in self.payload().systems]
 
     def verify(self, hypothesis: Hypothesis, task: Task) -> bool:
         return all(self._fits(hypothesis.rule, ex) for ex in task.examples)
