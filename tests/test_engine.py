@@ -304,6 +304,7 @@ def test_export_traces_run_gives_the_local_traces_and_resumes_by_shard(traces_cs
 
 
 def test_export_traces_run_split_family_parquet_and_bad_rows(some_rows, tmp_path):
+    pytest.importorskip("pyarrow", reason="Parquet output needs pyarrow (the ray extra)")
     from hybrid.engine import export_traces_run
 
     rows = list(some_rows[1::4])
@@ -351,6 +352,7 @@ def test_grade_run_gives_the_grade_report(traces_csv, tmp_path):
 
 
 def test_parquet_output_gives_the_same_records(rows_csv, full_local, tmp_path):
+    pytest.importorskip("pyarrow", reason="Parquet output needs pyarrow (the ray extra)")
     out = tmp_path / "run"
     s = run(rows_csv, out, shard_rows=60, output="parquet", max_shards=3)
     run(rows_csv, out, shard_rows=60, output="parquet", resume=True)
