@@ -61,7 +61,7 @@ import numpy as np
 
 from ...task import Task
 from ..base import Puzzle
-from .build import KIND_NAMES, _tables, explanations, shape_of
+from .build import KIND_NAMES, _tables, explanations, row_explanations, shape_of
 from .grammar import FUNC_NAMES, KIND, LIT_VALUES, LITERALS, N_LIT, apply_rule, rule_table, rule_text
 
 __all__ = ["N_EXAMPLES", "N_EXAMPLES_WEIGHTS", "ARITY1_COUNTS", "ARITY1_AMOUNTS", "SHAPES", "HEADER", "QUERY",
@@ -174,13 +174,7 @@ def measure_shapes(tasks, iterations: int = SHAPE_EM_ITERATIONS) -> dict[tuple, 
     weights are re-estimated from the split, starting from the even split of the catalog's prior.
     Shapes whose rows other shapes explain as well lose their weight to them."""
     counts = []
-    for task in tasks:
-        answer = task.meta.get("answer")
-        if answer is None:
-            continue
-        xs = [int(e.source, 2) for e in task.examples] + [int(task.query, 2)]
-        ys = [int(e.target, 2) for e in task.examples] + [int(answer, 2)]
-        _, found = explanations(xs, ys)
+    for _, found in row_explanations(tasks):
         c: dict = {}
         for lits, g in found:
             c[shape_of(lits, g)] = c.get(shape_of(lits, g), 0) + 1
