@@ -491,12 +491,7 @@ def audit_trace(task: Task, text: str, sol=None) -> Audit:
                 break
         if blocks[-1] != [(i, True) for i in range(1, n_ex + 1)]:
             audit.problems.append("the accepted rule is not checked ok on every example in order")
-    for what, cnt in seen.items():
-        if cnt != 1:
-            audit.problems.append(f"{cnt} {what} lines (expected 1)")
-    if lines and not lines[-1].strip().startswith("\\boxed{"):
-        audit.problems.append("the trace does not end with \\boxed{}")
-    return audit
+    return _closing_checks(audit, seen, lines)
 
 
 def _audit_check(task, fam, n, i, body, h, n_try, block_checks) -> LineVerdict:
@@ -657,6 +652,12 @@ def audit_trace_v1(task: Task, text: str, sol=None) -> Audit:
         audit.problems.append(f"{n_recall} Recall lines (expected 1)")
     if checks != list(range(1, len(task.examples) + 1)):
         audit.problems.append("not one Check line per example")
+    return _closing_checks(audit, seen, lines)
+
+
+def _closing_checks(audit: "Audit", seen: dict, lines: list[str]) -> "Audit":
+    """The whole-trace checks both grammars share: one line of each single kind, and the trace
+    ends with the box."""
     for what, cnt in seen.items():
         if cnt != 1:
             audit.problems.append(f"{cnt} {what} lines (expected 1)")
