@@ -54,3 +54,20 @@ def test_a_jsonl_record_without_a_prompt_is_named(tmp_path):
     p.write_text('{"id": "a", "prompt": "x", "answer": "1"}\n{"id": "b", "answer": "2"}\n')
     with pytest.raises(HybridError, match="record 2"):
         read_rows(p)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dir"])
+def test_an_output_that_is_not_a_regular_file_is_refused_not_blocked_on(tmp_path, capsys, kind):
+    """A FIFO would block the write forever, a directory cannot take it: both are one-line errors."""
+    import os
+
+    out = tmp_path / "out.csv"
+    if kind == "fifo":
+        if not hasattr(os, "mkfifo"):
+            pytest.skip("no FIFOs here")
+        os.mkfifo(out)
+    else:
+        out.mkdir()
+    assert main(["generate", "numeral", "3", "--out", str(out), "--force"]) == 2
+    err = capsys.readouterr().err
+    assert "not a regular file" in err and err.count("\n") == 1

@@ -68,8 +68,18 @@ def read_regular_text(path, what: str = "file", max_bytes: int | None = None) ->
 
 
 def check_output_path(out, inputs=(), force: bool = False, what: str = "output") -> Path:
-    """Refuse an output path that is one of ``inputs`` (same file), or that exists without ``force``."""
+    """Refuse an output path that is one of ``inputs`` (same file), that exists and is not a
+    regular file (a FIFO would block the write, a device or directory cannot take it), or that
+    exists without ``force``."""
     out = Path(out)
+    try:
+        st = os.stat(out)
+    except OSError:
+        st = None
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        kind = "a directory" if stat.S_ISDIR(st.st_mode) else "a FIFO" if stat.S_ISFIFO(st.st_mode) else \
+            "a device or socket"
+        raise HybridError(f"{what} {out} is {kind}, not a regular file; choose a file path")
     for inp in inputs:
         if inp is None:
             continue
@@ -81,7 +91,7 @@ def check_output_path(out, inputs=(), force: bool = False, what: str = "output")
             except OSError:
                 same = False
         if same:
-            raise HybridError(f"{what} {out} is also an input; choose another path")
+            raise HybridError(f"{what} {out} would overwrite the input {inp}; choose another path")
     if out.exists() and not force:
         raise HybridError(f"{what} {out} exists; pass --force to overwrite it")
     return out

@@ -271,24 +271,11 @@ def iter_records(tasks, *, statuses=STATUSES_DEFAULT, search: bool = True,
 
 
 def check_output_path(out_path, inputs=(), force: bool = False) -> None:
-    """Refuse an output that is one of the inputs (same path or same file), or that exists
-    without ``force``."""
-    import os
+    """Refuse an output that is one of the inputs (same path or same file), that is not a regular
+    file, or that exists without ``force`` (``hybrid._files.check_output_path``)."""
+    from .._files import check_output_path as check
 
-    out = os.path.abspath(os.fspath(out_path))
-    for inp in inputs:
-        if inp is None:
-            continue
-        same = os.path.abspath(os.fspath(inp)) == out
-        if not same and os.path.exists(out) and os.path.exists(inp):
-            try:
-                same = os.path.samefile(out, inp)
-            except OSError:
-                same = False
-        if same:
-            raise HybridError(f"{out_path}: the output would overwrite the input {inp}")
-    if os.path.exists(out) and not force:
-        raise HybridError(f"{out_path} exists; pass --force (force=True) to overwrite it")
+    check(out_path, inputs, force)
 
 
 def _write_jsonl(out_path, records) -> None:
