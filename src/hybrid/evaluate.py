@@ -25,6 +25,29 @@ class FamilyStats:
     latencies_ms: list = field(default_factory=list)
     confidences: list = field(default_factory=list)
 
+    def count(self, status: str, correct: bool, latency_ms: float, confidence: float | None) -> None:
+        """Count one solved row (a row that raised counts through ``errors`` instead)."""
+        self.rows += 1
+        self.latencies_ms.append(latency_ms)
+        if confidence is not None:
+            self.confidences.append(confidence)
+        self.status[status] = self.status.get(status, 0) + 1
+        if correct:
+            self.correct += 1
+            self.correct_by_status[status] = self.correct_by_status.get(status, 0) + 1
+
+    def add(self, other: "FamilyStats") -> None:
+        """Fold another family's counts into these (the report's total row)."""
+        self.rows += other.rows
+        self.correct += other.correct
+        self.errors += other.errors
+        self.latencies_ms += other.latencies_ms
+        self.confidences += other.confidences
+        for k, v in other.status.items():
+            self.status[k] = self.status.get(k, 0) + v
+        for k, v in other.correct_by_status.items():
+            self.correct_by_status[k] = self.correct_by_status.get(k, 0) + v
+
     def summary(self) -> dict:
         """The family's figures as a dict: rows, correct, accuracy, statuses, latency percentiles."""
         lat = sorted(self.latencies_ms)
@@ -99,40 +122,31 @@ def evaluate(path, *, families=None, limit=None, recaller=None, search=True, tim
                          time_limit=time_limit, progress=progress, min_confidence=min_confidence)
     for (row, task), sol in zip(todo, results):
         st = stats.setdefault(task.family, FamilyStats())
-        st.rows += 1
         if on_result is not None:
             on_result(row, sol)
         if isinstance(sol, Exception):
+            st.rows += 1
             st.errors += 1
             if len(wrong) < keep_wrong:
                 wrong.append({"id": row.id, "family": task.family, "error": str(sol)})
             continue
-        st.latencies_ms.append(sol.timings.get("total", 0.0))
-        if sol.confidence is not None:
-            st.confidences.append(sol.confidence)
-        st.status[sol.status] = st.status.get(sol.status, 0) + 1
         ok = sol.answer is not None and sol.answer.strip() == row.answer.strip()
-        if ok:
-            st.correct += 1
-            st.correct_by_status[sol.status] = st.correct_by_status.get(sol.status, 0) + 1
-        elif len(wrong) < keep_wrong:
+        st.count(sol.status, ok, sol.timings.get("total", 0.0), sol.confidence)
+        if not ok and len(wrong) < keep_wrong:
             wrong.append({"id": row.id, "family": task.family, "expected": row.answer, "got": sol.answer,
                           "status": sol.status, "rule": sol.rule, "prompt": row.prompt})
-    order = [f for f in (*family_names(), "unparsed") if f in stats] + sorted(set(stats) - {*family_names(), "unparsed"})
-    fams = {f: stats[f].summary() for f in order}
+    return build_report(stats, time.perf_counter() - t_all, wrong)
+
+
+def build_report(stats: dict, seconds: float, wrong: list) -> EvalReport:
+    """The report from per-family stats: families in registry order (then ``unparsed``, then any
+    other), and their total."""
+    names = family_names()
+    order = [f for f in (*names, "unparsed") if f in stats] + sorted(set(stats) - {*names, "unparsed"})
     tot = FamilyStats()
     for f in order:
-        s = stats[f]
-        tot.rows += s.rows
-        tot.correct += s.correct
-        tot.errors += s.errors
-        tot.latencies_ms += s.latencies_ms
-        tot.confidences += s.confidences
-        for k, v in s.status.items():
-            tot.status[k] = tot.status.get(k, 0) + v
-        for k, v in s.correct_by_status.items():
-            tot.correct_by_status[k] = tot.correct_by_status.get(k, 0) + v
-    return EvalReport(fams, tot.summary(), time.perf_counter() - t_all, wrong)
+        tot.add(stats[f])
+    return EvalReport({f: stats[f].summary() for f in order}, tot.summary(), seconds, wrong)
 
 
 def format_report(rep: EvalReport) -> str:

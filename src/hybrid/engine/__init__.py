@@ -130,8 +130,7 @@ def execute(plan, options: dict, *, engine: str = "local", workers: int | None =
 def eval_report(records, seconds: float = 0.0, keep_wrong: int = 0, prompts=None):
     """An ``EvalReport`` (as ``hybrid eval`` prints it) from result records; rows without an
     expected answer are left out. ``prompts(record) -> str`` supplies prompts for wrong rows."""
-    from ..evaluate import EvalReport, FamilyStats
-    from ..families import family_names
+    from ..evaluate import FamilyStats, build_report
 
     stats: dict = {}
     wrong: list = []
@@ -140,40 +139,20 @@ def eval_report(records, seconds: float = 0.0, keep_wrong: int = 0, prompts=None
             continue
         fam = rec.get("family") or "unparsed"
         st = stats.setdefault(fam, FamilyStats())
-        st.rows += 1
         if rec.get("error"):
+            st.rows += 1
             st.errors += 1
             if len(wrong) < keep_wrong:
                 wrong.append({"id": rec["id"], "family": fam, "error": rec["error"]})
             continue
-        st.latencies_ms.append(rec.get("ms") or 0.0)
-        if rec.get("confidence") is not None:
-            st.confidences.append(rec["confidence"])
-        st.status[rec["status"]] = st.status.get(rec["status"], 0) + 1
-        if rec.get("correct"):
-            st.correct += 1
-            st.correct_by_status[rec["status"]] = st.correct_by_status.get(rec["status"], 0) + 1
-        elif len(wrong) < keep_wrong:
+        st.count(rec["status"], bool(rec.get("correct")), rec.get("ms") or 0.0, rec.get("confidence"))
+        if not rec.get("correct") and len(wrong) < keep_wrong:
             wrong.append({"id": rec["id"], "family": fam, "expected": rec["expected"], "got": rec["answer"],
                           "status": rec["status"], "rule": rec["rule"],
                           "prompt": prompts(rec) if prompts else ""})
     if not stats:
         raise HybridError("no rows with an 'answer' to evaluate against")
-    names = family_names()
-    order = [f for f in (*names, "unparsed") if f in stats] + sorted(set(stats) - {*names, "unparsed"})
-    tot = FamilyStats()
-    for f in order:
-        s = stats[f]
-        tot.rows += s.rows
-        tot.correct += s.correct
-        tot.errors += s.errors
-        tot.latencies_ms += s.latencies_ms
-        tot.confidences += s.confidences
-        for k, v in s.status.items():
-            tot.status[k] = tot.status.get(k, 0) + v
-        for k, v in s.correct_by_status.items():
-            tot.correct_by_status[k] = tot.correct_by_status.get(k, 0) + v
-    return EvalReport({f: stats[f].summary() for f in order}, tot.summary(), seconds, wrong)
+    return build_report(stats, seconds, wrong)
 
 
 # ------------------------------------------------------------------------------------ other jobs

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from ..errors import HybridError
 from .records import CrashLog, fill, make_recaller, solve_inline, split_rows
-from .shards import Ledger, Plan, Shard, output_name, read_shard_rows, write_bytes, write_records
+from .shards import Ledger, Plan, Shard, ShardCollector, output_name, read_shard_rows, write_bytes, write_records
 
 __all__ = ["run_local", "solve_shard_file", "solve_rows", "warm_catalogs", "peak_rss_mb", "cpu_seconds"]
 
@@ -126,21 +126,11 @@ def run_local(plan: Plan, options: dict, *, workers: int = 1, progress: bool = F
     if not pending:
         return []
     recaller = make_recaller(options.get("recaller"))
-    ledger = Ledger(plan.out)
     run_id = uuid.uuid4().hex[:12]
     warm_catalogs()
-    finished: list[int] = []
-    failed: dict[int, str] = {}
-
-    def record(entry: dict) -> None:
-        if entry.get("error"):
-            failed[entry["shard"]] = entry["error"]
-        else:
-            ledger.append(entry)
-            finished.append(entry["shard"])
-        bar.update(1)
-
     with tqdm(total=len(pending), unit="shard", disable=not progress, dynamic_ncols=True) as bar:
+        collector = ShardCollector(Ledger(plan.out), bar)
+        record = collector.record
         if workers <= 1 or recaller is not None:
             for shard in pending:  # model recallers stay in one process, as in solve_many
                 record(solve_shard_file(shard, options, plan.out, run_id, recaller))
@@ -149,11 +139,7 @@ def run_local(plan: Plan, options: dict, *, workers: int = 1, progress: bool = F
             while queue:
                 for shard in _pool_round(queue, options, plan.out, run_id, workers, record):
                     _run_alone(shard, options, plan.out, run_id, record)
-    if failed:
-        first = min(failed)
-        raise HybridError(f"{len(failed)} shard(s) failed (shard {first}: {failed[first]}); the other shards are "
-                          "saved: fix the cause and run again with --resume")
-    return finished
+    return collector.raise_failures()
 
 
 def _pool_round(queue: deque, options: dict, out: Path, run_id: str, workers: int, record) -> list[Shard]:

@@ -40,7 +40,7 @@ from pathlib import Path
 from ..errors import HybridError
 from .local import solve_shard_file, warm_catalogs
 from .records import CrashLog, make_recaller, solve_inline
-from .shards import Ledger, Plan, Shard
+from .shards import Ledger, Plan, Shard, ShardCollector
 
 __all__ = ["init_ray", "run_ray", "solve_many_ray", "ShardSolver", "RowSolver", "INSTALL_HINT"]
 
@@ -182,30 +182,18 @@ def run_ray(plan: Plan, options: dict, *, workers: int | None = None, progress: 
 
     n = _cluster_cpus(ray) if not workers else int(workers)
     n = max(1, min(n, len(pending)))
-    ledger = Ledger(plan.out)
-    finished: list[int] = []
-    failed: dict[int, str] = {}
     items = [{"shard": json.dumps(asdict(s), ensure_ascii=False)} for s in pending]
     with _DataContext(), tqdm(total=len(pending), unit="shard", disable=not progress, dynamic_ncols=True) as bar:
+        collector = ShardCollector(Ledger(plan.out), bar)
         ds = ray.data.from_items(items, override_num_blocks=len(items))
         ds = ds.map_batches(ShardSolver, batch_size=1, fn_constructor_kwargs={
             "options": options, "out": str(plan.out.resolve()), "run_id": uuid.uuid4().hex[:12]}, **_pool(n))
         try:
             for row in ds.iter_rows():
-                entry = json.loads(row["entry"])
-                if entry.get("error"):
-                    failed[entry["shard"]] = entry["error"]
-                else:
-                    ledger.append(entry)
-                    finished.append(entry["shard"])
-                bar.update(1)
+                collector.record(json.loads(row["entry"]))
         except Exception as exc:  # noqa: BLE001 - Ray's own failures (lost nodes, a dead cluster...)
-            raise _failed(exc, f"{len(finished)} shard(s) finished and saved; run again with --resume") from None
-    if failed:
-        first = min(failed)
-        raise HybridError(f"{len(failed)} shard(s) failed (shard {first}: {failed[first]}); the other shards are "
-                          "saved: fix the cause and run again with --resume")
-    return finished
+            raise _failed(exc, f"{len(collector.finished)} shard(s) finished and saved; run again with --resume") from None
+    return collector.raise_failures()
 
 
 def solve_many_ray(items: list, options: dict, *, workers: int | None = 1, recaller=None, progress: bool = False,

@@ -274,6 +274,35 @@ def read_records(path) -> list[dict]:
 
 
 # ------------------------------------------------------------------------------------ the ledger
+class ShardCollector:
+    """What a run's driver does with each shard's ledger entry, whichever engine produced it: a
+    finished shard goes to the ledger, a failed one is remembered; ``raise_failures`` ends the run
+    with one error naming the first failure (the finished shards stay saved for ``--resume``)."""
+
+    def __init__(self, ledger: "Ledger", bar=None):
+        self.ledger, self.bar = ledger, bar
+        self.finished: list[int] = []
+        self.failed: dict[int, str] = {}
+
+    def record(self, entry: dict) -> None:
+        """Take one shard's entry (``{"shard": k, "error": ...}`` for a failure)."""
+        if entry.get("error"):
+            self.failed[entry["shard"]] = entry["error"]
+        else:
+            self.ledger.append(entry)
+            self.finished.append(entry["shard"])
+        if self.bar is not None:
+            self.bar.update(1)
+
+    def raise_failures(self) -> list[int]:
+        """Raise ``HybridError`` when a shard failed; else return the finished shards."""
+        if self.failed:
+            first = min(self.failed)
+            raise HybridError(f"{len(self.failed)} shard(s) failed (shard {first}: {self.failed[first]}); the other "
+                              "shards are saved: fix the cause and run again with --resume")
+        return self.finished
+
+
 class Ledger:
     """Append-only JSONL of finished shards. A torn last line (a run killed mid-write) is ignored,
     and the next append starts on a fresh line."""
