@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import stat
+from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import HybridError
@@ -25,6 +26,15 @@ def _max_bytes() -> int:
         return int(env) if env else MAX_INPUT_BYTES
     except ValueError:
         raise HybridError(f"HYBRID_MAX_INPUT_BYTES must be an integer, got {env!r}") from None
+
+
+def file_kind(mode: int) -> str:
+    """What a non-regular file is, for error messages (``a directory``, ``a FIFO``, ...)."""
+    for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "not a regular file"
 
 
 def read_regular_bytes(path, what: str = "file", max_bytes: int | None = None) -> bytes:
@@ -77,9 +87,7 @@ def check_output_path(out, inputs=(), force: bool = False, what: str = "output")
     except OSError:
         st = None
     if st is not None and not stat.S_ISREG(st.st_mode):
-        kind = "a directory" if stat.S_ISDIR(st.st_mode) else "a FIFO" if stat.S_ISFIFO(st.st_mode) else \
-            "a device or socket"
-        raise HybridError(f"{what} {out} is {kind}, not a regular file; choose a file path")
+        raise HybridError(f"{what} {out} is {file_kind(st.st_mode)}, not a regular file; choose a file path")
     for inp in inputs:
         if inp is None:
             continue
@@ -95,3 +103,21 @@ def check_output_path(out, inputs=(), force: bool = False, what: str = "output")
     if out.exists() and not force:
         raise HybridError(f"{what} {out} exists; pass --force to overwrite it")
     return out
+
+
+@contextmanager
+def written_in_place(*paths):
+    """Yield a temporary name beside each of ``paths``; when the block ends without an error, move
+    each into place (``os.replace``), so a failed write leaves no half file. An ``OSError`` becomes
+    a ``HybridError`` naming the first path."""
+    tmps = [f"{p}.tmp{os.getpid()}" for p in paths]
+    try:
+        yield tmps
+        for t, p in zip(tmps, paths):
+            os.replace(t, p)
+    except OSError as exc:
+        raise HybridError(f"cannot write {paths[0]}: {exc.strerror or exc}") from None
+    finally:
+        for t in tmps:
+            if os.path.exists(t):
+                os.unlink(t)

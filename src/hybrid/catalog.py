@@ -79,6 +79,7 @@ from typing import Callable
 import msgpack
 import numpy as np
 
+from ._files import file_kind as _file_kind
 from .errors import CatalogError
 
 __all__ = [
@@ -255,14 +256,6 @@ def _sorted(obj):
 
 
 # ---------------------------------------------------------------------------- files
-def _file_kind(mode: int) -> str:
-    for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
-                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
-        if test(mode):
-            return name
-    return "not a regular file"
-
-
 def _read_regular(path: Path) -> bytearray:
     """The bytes of ``path``: a regular file (symlinks followed) of at most the size cap.
 

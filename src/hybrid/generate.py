@@ -100,9 +100,9 @@ PARQUET_BATCH = 10_000
 def _write_parquet(rows, out, progress_total: int | None = None) -> int:
     """Stream rows to a Parquet file (all columns strings, ``FIELDS`` order), one row group per
     ``PARQUET_BATCH`` rows, through a temporary name moved into place."""
-    import os
-
     from tqdm import tqdm
+
+    from ._files import written_in_place
 
     try:
         import pyarrow as pa
@@ -110,28 +110,20 @@ def _write_parquet(rows, out, progress_total: int | None = None) -> int:
     except ImportError:
         raise HybridError("Parquet output needs pyarrow: pip install 'hybrid[ray]' (or pyarrow)") from None
     schema = pa.schema([(f, pa.string()) for f in FIELDS])
-    tmp = f"{out}.tmp{os.getpid()}"
     n = 0
-    try:
-        with pq.ParquetWriter(tmp, schema) as writer, tqdm(total=progress_total, unit="puzzle",
-                                                          disable=progress_total is None) as bar:
-            batch: list[dict] = []
-            for row in rows:
-                batch.append(row)
-                if len(batch) >= PARQUET_BATCH:
-                    writer.write_table(pa.Table.from_pylist(batch, schema=schema))
-                    n, batch = n + len(batch), []
-                    bar.update(PARQUET_BATCH)
-            if batch or n == 0:
+    with written_in_place(out) as (tmp,), pq.ParquetWriter(tmp, schema) as writer, \
+            tqdm(total=progress_total, unit="puzzle", disable=progress_total is None) as bar:
+        batch: list[dict] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= PARQUET_BATCH:
                 writer.write_table(pa.Table.from_pylist(batch, schema=schema))
-                n += len(batch)
-                bar.update(len(batch))
-        os.replace(tmp, out)
-    except OSError as exc:
-        raise HybridError(f"cannot write {out}: {exc.strerror or exc}") from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+                n, batch = n + len(batch), []
+                bar.update(PARQUET_BATCH)
+        if batch or n == 0:
+            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+            n += len(batch)
+            bar.update(len(batch))
     return n
 
 

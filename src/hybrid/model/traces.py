@@ -279,19 +279,7 @@ def check_output_path(out_path, inputs=(), force: bool = False) -> None:
 
 
 def _write_jsonl(out_path, records) -> None:
-    import os
-
-    tmp = f"{out_path}.tmp{os.getpid()}"
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            for rec in records:
-                fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-        os.replace(tmp, out_path)
-    except OSError as exc:
-        raise HybridError(f"cannot write {out_path}: {exc.strerror}") from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    write_split(records, out_path)
 
 
 def export_traces(tasks, out_path, *, inputs=(), force: bool = True, **kwargs) -> TraceStats:
@@ -397,33 +385,22 @@ def write_split(records, train_path, val_path=None, val_fraction: float | None =
     """Stream records to ``train_path`` (and, with ``val_fraction``, the held-out ones by the
     prompt-hash split of ``split_records`` to ``val_path``), each through a temporary name moved
     into place. Returns ``{"train": n, "val": n, "by_family": {family: n}}``."""
-    import os
-
+    from .._files import written_in_place
     from .split import is_heldout
 
     paths = [train_path] + ([val_path] if val_fraction is not None else [])
-    tmps = [f"{p}.tmp{os.getpid()}" for p in paths]
     counts = {"train": 0, "val": 0, "by_family": {}}
-    handles = []
-    try:
-        handles = [open(t, "w", encoding="utf-8") for t in tmps]
-        for rec in records:
-            val = val_fraction is not None and is_heldout(record_prompt(rec), val_fraction, seed)
-            handles[1 if val else 0].write(json.dumps(rec, ensure_ascii=False) + "\n")
-            counts["val" if val else "train"] += 1
-            counts["by_family"][rec["family"]] = counts["by_family"].get(rec["family"], 0) + 1
-        for h in handles:
-            h.close()
-        for t, p in zip(tmps, paths):
-            os.replace(t, p)
-    except OSError as exc:
-        raise HybridError(f"cannot write {paths[0]}: {exc.strerror}") from None
-    finally:
-        for h in handles:
-            h.close()
-        for t in tmps:
-            if os.path.exists(t):
-                os.unlink(t)
+    with written_in_place(*paths) as tmps:
+        handles = [open(t, "w", encoding="utf-8") for t in tmps]  # noqa: SIM115 - closed below
+        try:
+            for rec in records:
+                val = val_fraction is not None and is_heldout(record_prompt(rec), val_fraction, seed)
+                handles[1 if val else 0].write(json.dumps(rec, ensure_ascii=False) + "\n")
+                counts["val" if val else "train"] += 1
+                counts["by_family"][rec["family"]] = counts["by_family"].get(rec["family"], 0) + 1
+        finally:
+            for h in handles:
+                h.close()
     counts["by_family"] = dict(sorted(counts["by_family"].items()))
     return counts
 
