@@ -23,7 +23,6 @@ import itertools
 import random
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
@@ -31,6 +30,8 @@ import pytest
 import hybrid
 from hybrid.families.bit_manipulation.generator import random_task
 from hybrid.families.bit_manipulation.search import MAX_ANSWERS
+
+from ._timing import within
 
 FAM = hybrid.get_family("bit_manipulation")
 BITS = ("In Alice's Wonderland, a secret bit manipulation rule transforms 8-bit binary numbers. The transformation "
@@ -179,12 +180,6 @@ def test_deduced_answers_are_proven():
 
 
 # ---------------------------------------------------------------------------------- limits and time
-def _within(limit: float, fn):
-    t0 = time.perf_counter()
-    out = fn()
-    elapsed = time.perf_counter() - t0
-    assert elapsed <= 2 * limit + 1.0, f"{elapsed:.2f} s for time_limit={limit}"
-    return out
 
 
 @pytest.mark.parametrize("n", [2000, 257])
@@ -192,11 +187,11 @@ def test_many_example_lines_are_rejected_quickly(n):
     rng = random.Random(n)
     lines = "\n".join(f"{rng.randrange(256):08b} -> {rng.randrange(256):08b}" for _ in range(n))
     with pytest.raises(hybrid.InputLimitError, match="256"):
-        _within(1.0, lambda: hybrid.solve(BITS.format(lines=lines, q="01010101"), time_limit=1.0))
+        within(1.0, lambda: hybrid.solve(BITS.format(lines=lines, q="01010101"), time_limit=1.0))
     task = hybrid.Task("bit_manipulation", tuple(hybrid.Example(*ln.split(" -> ")) for ln in lines.splitlines()),
                        "01010101")
     with pytest.raises(hybrid.InputLimitError, match="256"):
-        _within(1.0, lambda: hybrid.solve(task, time_limit=1.0))
+        within(1.0, lambda: hybrid.solve(task, time_limit=1.0))
 
 
 @pytest.mark.parametrize("kind", ["consistent", "contradictory", "unseen_query"])
@@ -208,7 +203,7 @@ def test_examples_at_the_limit_answer_within_the_time_limit(kind):
     ys = [f(x) if kind != "contradictory" else rng.randrange(256) for x in xs]
     q = 0 if kind == "unseen_query" else xs[0]
     task = hybrid.Task.from_pairs("bit_manipulation", [(f"{x:08b}", f"{y:08b}") for x, y in zip(xs, ys)], f"{q:08b}")
-    sol = _within(1.0, lambda: hybrid.solve(task, time_limit=1.0))
+    sol = within(1.0, lambda: hybrid.solve(task, time_limit=1.0))
     if kind == "contradictory":
         assert sol.status == "unsolved" and sol.proof == "infeasible"
     else:
@@ -221,13 +216,13 @@ def test_examples_at_the_limit_answer_within_the_time_limit(kind):
 @pytest.mark.parametrize("limit", [0.01, 0.2])
 def test_small_time_limits_hold(limit):
     empty = hybrid.Task("bit_manipulation", (), "01010101")  # every catalog rule fits
-    sol = _within(limit, lambda: hybrid.solve(empty, time_limit=limit))
+    sol = within(limit, lambda: hybrid.solve(empty, time_limit=limit))
     assert sol.status != "deduced"
     rng = random.Random(1)
     f = _perbit_rule(rng)
     xs = rng.sample(range(256), 12)
     task = hybrid.Task.from_pairs("bit_manipulation", [(f"{x:08b}", f"{f(x):08b}") for x in xs[:11]], f"{xs[11]:08b}")
-    sol = _within(limit, lambda: hybrid.solve(task, time_limit=limit))
+    sol = within(limit, lambda: hybrid.solve(task, time_limit=limit))
     assert sol.status != "deduced" or sol.proof == "complete"
 
 

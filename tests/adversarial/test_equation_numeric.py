@@ -37,6 +37,8 @@ from hybrid.families.equation_numeric.generator import generate
 from hybrid.families.equation_numeric.search import COEF_0, COEF_AB, COEF_AB_PROD, MAX_VALUES
 from hybrid.families.equations.operations import OPERATIONS, format_result
 
+from ._timing import within
+
 FAM = hybrid.get_family("equation_numeric")
 PROMPT = ("In Alice's Wonderland, a secret set of transformation rules is applied to equations. Below are a few "
           "examples:\n{lines}\nNow, determine the result for: {q}")
@@ -273,12 +275,6 @@ def test_huge_results_are_unsolved_not_errors():
 
 
 # ---------------------------------------------------------------------------------- time limits
-def _within(limit: float, fn):
-    t0 = time.perf_counter()
-    out = fn()
-    elapsed = time.perf_counter() - t0
-    assert elapsed <= 2 * limit + 1.0, f"{elapsed:.2f} s for time_limit={limit}"
-    return out
 
 
 def _attack(kind: str) -> hybrid.Task:
@@ -299,7 +295,7 @@ def _attack(kind: str) -> hybrid.Task:
 @pytest.mark.parametrize("limit", [1.0, 0.05])
 def test_attack_inputs_respect_the_time_limit(kind, limit):
     task = _attack(kind)
-    sol = _within(limit, lambda: hybrid.solve(task, time_limit=limit))
+    sol = within(limit, lambda: hybrid.solve(task, time_limit=limit))
     if sol.proof == "time_limit":
         assert sol.status != "deduced"
     if kind == "contradictory" and sol.proof != "time_limit":

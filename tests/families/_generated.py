@@ -10,6 +10,7 @@ family asserts what it knows about the other statuses.
 from __future__ import annotations
 
 import random
+from collections import Counter
 
 import hybrid
 from hybrid.families.base import Puzzle
@@ -35,3 +36,18 @@ def solved_puzzles(family: str, n: int, uniform: bool = False):
         if sol.status == "deduced":
             assert sol.answer == puzzle.answer, (prompt, puzzle.rule)
         yield puzzle, task, prompt, sol
+
+
+def drawn_puzzles(family: str, n: int, uniform: bool = False) -> list[Puzzle]:
+    """``n`` puzzles of ``family`` for the frequency tests (seeds ``freq:{family}:{i}``)."""
+    fam = hybrid.get_family(family)
+    return [fam.generate(random.Random(f"freq:{family}:{i}"), uniform=uniform) for i in range(n)]
+
+
+def assert_example_counts_follow(puzzles, generator, tol: float = 0.04) -> None:
+    """The share of puzzles with each number of examples is within ``tol`` of the generator's
+    measured weights (``generator.N_EXAMPLES`` / ``N_EXAMPLES_WEIGHTS``)."""
+    counts = Counter(len(p.task.examples) for p in puzzles)
+    total = sum(generator.N_EXAMPLES_WEIGHTS)
+    for k, w in zip(generator.N_EXAMPLES, generator.N_EXAMPLES_WEIGHTS, strict=True):
+        assert abs(counts[k] / len(puzzles) - w / total) < tol, (k, counts[k], w / total)

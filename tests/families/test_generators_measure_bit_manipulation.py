@@ -24,7 +24,7 @@ from hybrid.families._generator_stats import count_features
 from hybrid.families.bit_manipulation import generator as G
 from hybrid.families.bit_manipulation.grammar import KIND, rule_table
 
-from ._generated import solved_puzzles
+from ._generated import assert_example_counts_follow, drawn_puzzles, solved_puzzles
 
 FAMILY = "bit_manipulation"
 FAM = hybrid.get_family(FAMILY)
@@ -84,17 +84,12 @@ def test_generated_puzzles_parse_back_and_deduced_answers_are_gold(uniform):
         assert status["deduced"] >= 0.8 * n and hits >= 0.9 * n
 
 
-def _draw(n, uniform=False):
-    return [FAM.generate(random.Random(f"freq:{FAMILY}:{i}"), uniform=uniform) for i in range(n)]
 
 
 def test_examples_and_inputs_follow_the_dev_counts():
-    puzzles = _draw(1500)
-    counts = Counter(len(p.task.examples) for p in puzzles)
-    assert set(counts) == set(G.N_EXAMPLES)
-    total = sum(G.N_EXAMPLES_WEIGHTS)
-    for k, w in zip(G.N_EXAMPLES, G.N_EXAMPLES_WEIGHTS):
-        assert abs(counts[k] / 1500 - w / total) < 0.04
+    puzzles = drawn_puzzles(FAMILY, 1500)
+    assert {len(p.task.examples) for p in puzzles} == set(G.N_EXAMPLES)
+    assert_example_counts_follow(puzzles, G)
     for p in puzzles:  # distinct inputs, the query none of them (as in every dev row)
         inputs = [e.source for e in p.task.examples] + [p.task.query]
         assert len(set(inputs)) == len(inputs)
@@ -152,7 +147,7 @@ def test_uniform_draws_evenly_over_the_catalog_shapes():
 
 def test_dev_and_generated_features_agree(bit_rows):
     """The page's table, on 900 generated puzzles: the main rule features within loose bounds."""
-    gen_rows = [SimpleNamespace(prompt=FAM.render_prompt(p.task), answer=p.answer) for p in _draw(900)]
+    gen_rows = [SimpleNamespace(prompt=FAM.render_prompt(p.task), answer=p.answer) for p in drawn_puzzles(FAMILY, 900)]
     dev = count_features(bit_rows, FAMILY, G.features, G.example_features)
     gen = count_features(gen_rows, FAMILY, G.features, G.example_features)
 

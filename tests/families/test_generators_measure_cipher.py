@@ -16,7 +16,7 @@ import pytest
 
 import hybrid
 
-from ._generated import solved_puzzles
+from ._generated import assert_example_counts_follow, drawn_puzzles, solved_puzzles
 
 FAMILIES = ("numeral", "unit_conversion", "gravity", "cipher")
 #: Generated puzzles solved per family (the whole file runs in a few seconds).
@@ -40,9 +40,6 @@ def test_generated_puzzles_parse_back_and_deduced_answers_are_gold(family, unifo
         assert 0.45 * n <= status["deduced"] <= 0.8 * n and hits >= 0.82 * n
 
 
-def _draw(family, n, uniform=False):
-    fam = hybrid.get_family(family)
-    return [fam.generate(random.Random(f"freq:{family}:{i}"), uniform=uniform) for i in range(n)]
 
 
 @pytest.mark.parametrize("family", FAMILIES)
@@ -50,24 +47,21 @@ def test_example_counts_follow_the_dev_counts(family):
     import importlib
 
     gen = importlib.import_module(f"hybrid.families.{family}.generator")
-    puzzles = _draw(family, 1500)
-    counts = Counter(len(p.task.examples) for p in puzzles)
-    assert set(counts) == {3, 4, 5}
-    total = sum(gen.N_EXAMPLES_WEIGHTS)
-    for k, w in zip(gen.N_EXAMPLES, gen.N_EXAMPLES_WEIGHTS):
-        assert abs(counts[k] / 1500 - w / total) < 0.04
+    puzzles = drawn_puzzles(family, 1500)
+    assert {len(p.task.examples) for p in puzzles} == {3, 4, 5}
+    assert_example_counts_follow(puzzles, gen)
 
 
 # ------------------------------------------------------------------ numeral
 def test_numeral_ranges_and_rule():
     from hybrid.families.numeral import to_roman
 
-    dev = _draw("numeral", 400)
+    dev = drawn_puzzles("numeral", 400)
     numbers = [int(e.source) for p in dev for e in p.task.examples] + [int(p.task.query) for p in dev]
     assert min(numbers) == 1 and max(numbers) == 100
     assert all(p.answer == to_roman(int(p.task.query)) for p in dev)
     assert all(e.target == to_roman(int(e.source)) for p in dev for e in p.task.examples)
-    wide = _draw("numeral", 200, uniform=True)
+    wide = drawn_puzzles("numeral", 200, uniform=True)
     numbers = [int(e.source) for p in wide for e in p.task.examples]
     assert max(numbers) > 3000 and sum(n > 100 for n in numbers) > 0.9 * len(numbers)
 
@@ -82,7 +76,7 @@ def _constant(rule: str) -> float:
 def test_gravity_rule_reproduces_examples_and_ranges():
     from hybrid.families.gravity.generator import printed
 
-    puzzles = _draw("gravity", 400)
+    puzzles = drawn_puzzles("gravity", 400)
     gs = [_constant(p.rule) for p in puzzles]
     assert all(4.9 <= g <= 19.6 for g in gs) and min(gs) < 6 and max(gs) > 18.5
     for p, g in zip(puzzles, gs):
@@ -98,7 +92,7 @@ def test_gravity_rule_reproduces_examples_and_ranges():
 def test_unit_conversion_rule_reproduces_examples_and_ranges():
     from hybrid.families.unit_conversion.generator import printed
 
-    puzzles = _draw("unit_conversion", 400)
+    puzzles = drawn_puzzles("unit_conversion", 400)
     fs = [_constant(p.rule) for p in puzzles]
     assert all(0.5 <= f <= 2.0 for f in fs)
     for p, f in zip(puzzles, fs):
@@ -141,7 +135,7 @@ def test_cipher_vocabulary_is_the_catalogs():
 def test_cipher_rule_and_shapes():
     from hybrid.families.cipher.generator import encrypt, shape_of
 
-    puzzles = _draw("cipher", 400)
+    puzzles = drawn_puzzles("cipher", 400)
     shapes = Counter()
     for p in puzzles:
         m = re.fullmatch(r"letter substitution \(plain -> cipher\): ([a-z]{26}) -> ([a-z]{26})", p.rule)

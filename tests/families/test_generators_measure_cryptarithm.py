@@ -19,7 +19,7 @@ import pytest
 import hybrid
 from hybrid.families.base import SearchResult
 
-from ._generated import solved_puzzles
+from ._generated import assert_example_counts_follow, drawn_puzzles, solved_puzzles
 
 #: Generated puzzles solved (dev-like draw; a third as many with ``uniform=True``).
 N_SOLVED = 150
@@ -82,20 +82,14 @@ def test_generated_puzzles_parse_back_and_deduced_answers_are_gold(uniform):
         assert status["deduced"] >= 0.15 * n, status
 
 
-def _draw(n, uniform=False):
-    fam = hybrid.get_family("cryptarithm")
-    return [fam.generate(random.Random(f"freq:cryptarithm:{i}"), uniform=uniform) for i in range(n)]
 
 
 def test_glyph_level_frequencies_follow_dev():
     from hybrid.families.cryptarithm import generator as gen
 
-    puzzles = _draw(1500)
+    puzzles = drawn_puzzles("cryptarithm", 1500)
     n = len(puzzles)
-    counts = Counter(len(p.task.examples) for p in puzzles)
-    total = sum(gen.N_EXAMPLES_WEIGHTS)
-    for k, w in zip(gen.N_EXAMPLES, gen.N_EXAMPLES_WEIGHTS):
-        assert abs(counts[k] / n - w / total) < 0.04
+    assert_example_counts_follow(puzzles, gen)
     ops = [{e.source[2] for e in p.task.examples} | {p.task.query[2]} for p in puzzles]
     n_ops = Counter(len(o) for o in ops)
     # dev: 10 / 235 / 372 of 617 rows show 1 / 2 / 3 operator glyphs
@@ -139,13 +133,13 @@ def test_rules_follow_the_measured_structure():
     drawn = Counter(o.name for _ in range(3000) for o in gen.draw_rule(rng, uniform=True)[1].values())
     assert set(drawn) == set(BY_NAME)
     # the rule text names every operator glyph of the prompt
-    for p in _draw(100):
+    for p in drawn_puzzles("cryptarithm", 100):
         for g in {e.source[2] for e in p.task.examples}:
             assert re.search(re.escape(f"'{g}' = "), p.rule)
 
 
 def test_uniform_operands_cover_the_whole_range():
-    puzzles = _draw(300, uniform=True)
+    puzzles = drawn_puzzles("cryptarithm", 300, uniform=True)
     std = sum({e.source[2] for e in p.task.examples} <= set("+-*") for p in puzzles)
     assert std < 0.05 * len(puzzles)  # glyphs drawn evenly from the 16 free symbols
     rev = sum(p.rule.startswith("reversed") for p in puzzles)

@@ -20,7 +20,7 @@ from hybrid.families.equation_numeric import generator as gen
 from hybrid.families.equations.model import ROLES, is_normal
 from hybrid.families.equations.operations import BY_NAME
 
-from ._generated import pairs, solved_puzzles
+from ._generated import assert_example_counts_follow, drawn_puzzles, pairs, solved_puzzles
 
 FAMILY = "equation_numeric"
 FAM = hybrid.get_family(FAMILY)
@@ -74,17 +74,12 @@ def test_the_drawn_rule_reproduces_every_line(uniform):
                 assert reverse and normal == 1
 
 
-def _draw(n, uniform=False):
-    return [FAM.generate(random.Random(f"freq:{FAMILY}:{i}"), uniform=uniform) for i in range(n)]
 
 
 def test_row_shape_frequencies_follow_dev():
-    puzzles = _draw(2000)
+    puzzles = drawn_puzzles(FAMILY, 2000)
     n = len(puzzles)
-    counts = Counter(len(p.task.examples) for p in puzzles)
-    total = sum(gen.N_EXAMPLES_WEIGHTS)
-    for k, w in zip(gen.N_EXAMPLES, gen.N_EXAMPLES_WEIGHTS):
-        assert abs(counts[k] / n - w / total) < 0.04
+    assert_example_counts_follow(puzzles, gen)
     seen = sum(p.task.query[2] in {e.source[2] for e in p.task.examples} for p in puzzles)
     assert abs(seen / n - 454 / 549) < 0.04  # dev: query glyph among the examples in 454 of 549 rows
     glyphs = Counter(len({e.source[2] for e in p.task.examples} | {p.task.query[2]}) for p in puzzles)
